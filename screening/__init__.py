@@ -1,0 +1,50 @@
+"""LDN pre-consultation screening: the application factory.
+
+`create_app()` wires settings, the database, CSRF protection, the questionnaire (loaded
+and validated once) and the blueprints. `flask --app screening ...` finds it by name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from .config import load_config
+from .db import Database
+from .forms import PageForms
+from .questionnaire import QUESTIONNAIRE
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(instance_path))
+    if config:
+        app.config.update(config)
+
+    app.extensions["db"] = Database(app.config["DATABASE_URL"])
+    app.extensions["questionnaire"] = QUESTIONNAIRE
+    app.extensions["page_forms"] = PageForms(QUESTIONNAIRE)
+    csrf.init_app(app)
+
+    from . import errors
+    from .cli import register_commands
+    from .patient import bp as patient_bp
+
+    app.register_blueprint(patient_bp)
+    errors.register(app)
+    register_commands(app)
+    return app

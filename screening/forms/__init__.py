@@ -1,0 +1,89 @@
+"""Page forms built from the questionnaire definition, once, at start-up.
+
+`PageForms` holds one FlaskForm class per page. A request instantiates it with the
+patient's saved answers, removes the fields of questions that are hidden for this
+patient (so their values can never be posted back), validates, and turns the data back
+into contract-format answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+from ..questionnaire.model import Page, Question, Questionnaire
+from .builders import BUILDERS, Builder
+from .medications import make_medication_field, medications_to_answer, medications_to_form
+
+BUILDERS_WITH_LIST: dict[str, Builder] = {
+    **BUILDERS,
+    "medication_list": Builder(make_medication_field, medications_to_answer, medications_to_form),
+}
+
+
+class PatientPageForm(FlaskForm):  # type: ignore[misc]
+    """Base for every page form: CSRF, and the dates date validators compare against."""
+
+    def __init__(self, *args: Any, today: date, as_of: date, **kwargs: Any) -> None:
+        self.today = today
+        self.as_of = as_of
+        super().__init__(*args, **kwargs)
+
+
+class PageForms:
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        self.questionnaire = questionnaire
+        self._classes = {page.id: self._build(page) for page in questionnaire.pages}
+
+    @staticmethod
+    def _build(page: Page) -> type[PatientPageForm]:
+        fields = {q.id: BUILDERS_WITH_LIST[q.type].make_field(q) for q in page.questions}
+        return type(f"{page.id.title().replace('_', '')}Form", (PatientPageForm,), fields)
+
+    def form(
+        self, page: Page, *, answers: Mapping[str, Any], visible: set[str],
+        formdata: Any, today: date, as_of: date,
+    ) -> PatientPageForm:
+        data = {
+            q.id: BUILDERS_WITH_LIST[q.type].to_form(q, answers[q.id])
+            for q in page.questions if q.id in answers
+        }
+        form = self._classes[page.id](formdata=formdata, data=data, today=today, as_of=as_of)
+        for question in page.questions:
+            if question.id not in visible:
+                del form[question.id]
+        return form
+
+    def answers(self, page: Page, form: PatientPageForm) -> dict[str, Any]:
+        """The page's answers in contract format; None where a shown question is blank."""
+        return {
+            q.id: BUILDERS_WITH_LIST[q.type].to_answer(q, form[q.id].data)
+            for q in page.questions if q.id in form
+        }
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    """One line of the error summary: where it links to, and what it says."""
+
+    anchor: str
+    text: str
+
+
+def error_items(form: PatientPageForm, questions: Sequence[Question]) -> list[ErrorItem]:
+    """The page's errors in question order, each linking to the field to fix."""
+    items: list[ErrorItem] = []
+    for question in questions:
+        field = form[question.id]
+        messages = [m for m in field.errors if isinstance(m, str)]
+        items.extend(ErrorItem(question.id, f"{question.text}: {m}") for m in messages)
+        if question.type == "medication_list":
+            for number, entry in enumerate(field.entries, start=1):
+                for name, entry_messages in entry.form.errors.items():
+                    anchor = entry.form[name].id
+                    items.extend(ErrorItem(anchor, f"Medicine {number}: {m}") for m in entry_messages)
+    return items

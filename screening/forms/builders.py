@@ -1,0 +1,174 @@
+"""One builder per question type: the WTForms field, and the conversions between what
+the form holds and the contract's JSON answer format (questionnaire.md).
+
+A builder never decides whether a question is shown: that is the definition's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+
+from ..questionnaire.answers import EARLIEST_DATE
+from ..questionnaire.display import SCALE_0_3_LABELS, YES_NO_LABELS
+from ..questionnaire.model import Question
+from .fields import DatePartsField, DateRange, ExclusiveNone, SafeText, parse_decimal
+
+SCALE_0_10_ENDS = {0: "0 (none)", 10: "10 (worst)"}
+
+
+@dataclass(frozen=True)
+class Builder:
+    """How one question type becomes a field, and how its data maps to an answer."""
+
+    make_field: Callable[[Question], Field]
+    to_answer: Callable[[Question, Any], Any]
+    to_form: Callable[[Question, Any], Any] = lambda question, value: value
+
+
+def required_message(question: Question) -> str:
+    if question.type in ("date",):
+        return "Enter a date"
+    if question.type == "multi":
+        return "Choose at least one answer"
+    if question.type in ("text", "number"):
+        return "Enter your answer"
+    return "Choose an answer"
+
+
+def _presence(question: Question) -> list[Any]:
+    if question.required:
+        return [InputRequired(message=required_message(question))]
+    return [Optional()]
+
+
+def choices_for(question: Question) -> list[SelectChoice]:
+    if question.type in ("yes_no", "yes_no_unsure"):
+        return [SelectChoice(code, YES_NO_LABELS[code]) for code in question.codes]
+    if question.type == "scale_0_3":
+        return [SelectChoice(str(n), label) for n, label in enumerate(SCALE_0_3_LABELS)]
+    if question.type == "scale_0_10":
+        return [SelectChoice(str(n), SCALE_0_10_ENDS.get(n, str(n))) for n in range(11)]
+    return [SelectChoice(option.code, option.label) for option in question.options]
+
+
+def _radio(question: Question) -> Field:
+    return RadioField(question.text, choices=choices_for(question), validators=_presence(question))
+
+
+def _multi(question: Question) -> Field:
+    validators = [*_presence(question), ExclusiveNone()]
+    return SelectMultipleField(question.text, choices=choices_for(question), validators=validators)
+
+
+def _text(question: Question) -> Field:
+    assert question.max_length is not None
+    long_form = question.max_length > 300
+    field_class = TextAreaField if long_form else StringField
+    length = Length(
+        max=question.max_length,
+        message=f"Your answer must be {question.max_length} characters or fewer",
+    )
+    return field_class(
+        question.text, validators=[*_presence(question), length, SafeText()],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+
+
+class _StrictNumber:
+    def __init__(self, question: Question) -> None:
+        self.question = question
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not field.data:
+            return
+        try:
+            value = parse_decimal(field.data, integer=self.question.integer)
+        except ValueError as error:
+            raise StopValidation(str(error)) from None
+        low, high = self.question.min, self.question.max
+        if low is not None and high is not None and not low <= value <= high:
+            raise ValidationError(f"Enter a number from {_plain(low)} to {_plain(high)}")
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _number(question: Question) -> Field:
+    return StringField(
+        question.text, validators=[*_presence(question), _StrictNumber(question)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+
+
+def date_bounds(question: Question) -> Callable[[Any], tuple[date, date]]:
+    """The range a date answer may take, given the form's `today` and `as_of`."""
+
+    def bounds(form: Any) -> tuple[date, date]:
+        if question.allow_future:
+            before = question.min_days_before_as_of or 0
+            after = question.max_days_after_as_of or 3650
+            return form.as_of - timedelta(days=before), form.as_of + timedelta(days=after)
+        earliest = date.fromisoformat(question.min_date) if question.min_date else EARLIEST_DATE
+        return earliest, form.today
+
+    return bounds
+
+
+def _date(question: Question) -> Field:
+    validators = [DateRange(date_bounds(question))]
+    if question.required:
+        validators.append(_DateRequired())
+    return DatePartsField(question.text, validators=validators)
+
+
+class _DateRequired:
+    def __call__(self, form: Any, field: DatePartsField) -> None:
+        if field.data is None:
+            raise StopValidation("Enter a date")
+
+
+def _answer_or_none(question: Question, value: Any) -> Any:
+    return value or None
+
+
+def _int_answer(question: Question, value: Any) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _number_answer(question: Question, value: Any) -> float | int | None:
+    if not value:
+        return None
+    number = parse_decimal(value, integer=question.integer)
+    return int(number) if float(number).is_integer() else number
+
+
+def _date_answer(question: Question, value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, date) else None
+
+
+def _date_form(question: Question, value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _str_form(question: Question, value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+BUILDERS: dict[str, Builder] = {
+    "yes_no": Builder(_radio, _answer_or_none),
+    "yes_no_unsure": Builder(_radio, _answer_or_none),
+    "single": Builder(_radio, _answer_or_none),
+    "multi": Builder(_multi, lambda question, value: list(value) if value else None),
+    "scale_0_3": Builder(_radio, _int_answer, _str_form),
+    "scale_0_10": Builder(_radio, _int_answer, _str_form),
+    "number": Builder(_number, _number_answer, _str_form),
+    "text": Builder(_text, _answer_or_none),
+    "date": Builder(_date, _date_answer, _date_form),
+}

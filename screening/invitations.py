@@ -1,0 +1,69 @@
+"""Patient invitation links: unguessable tokens, stored only as a hash.
+
+A token carries 256 random bits; the database keeps its SHA-256, so neither a database
+leak nor a log of queries reveals a working link. (A slow hash adds nothing for tokens
+this long and would slow every lookup.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Invitation, utcnow
+
+TOKEN_BYTES = 32
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def default_expiry(appointment: date | None, days_valid: int, now: datetime) -> datetime:
+    """The end of the day after the appointment, or `days_valid` days from now."""
+    if appointment is not None:
+        return datetime.combine(appointment + timedelta(days=2), time.min, tzinfo=UTC)
+    return now + timedelta(days=days_valid)
+
+
+def create_invitation(
+    session: Session, patient_ref: str, appointment: date | None,
+    expires_at: datetime | None = None, days_valid: int = 30,
+) -> tuple[Invitation, str]:
+    """A new invitation and its token (the only time the token exists in clear)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = utcnow()
+    invitation = Invitation(
+        token_hash=hash_token(token),
+        patient_ref=patient_ref,
+        appointment_date=appointment,
+        expires_at=expires_at or default_expiry(appointment, days_valid, now),
+        status="active",
+        created_at=now,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation, token
+
+
+def usable_invitation(session: Session, token: str, now: datetime | None = None) -> Invitation | None:
+    """The invitation for this token if it is active and unexpired; else None.
+
+    Every failure looks the same to the caller, so a link's state never leaks.
+    """
+    if not token or len(token) > 128:
+        return None
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None or invitation.status != "active":
+        return None
+    if invitation.expires_at <= (now or utcnow()):
+        return None
+    return invitation
+
+
+def is_usable(invitation: Invitation, now: datetime | None = None) -> bool:
+    return invitation.status == "active" and invitation.expires_at > (now or utcnow())

@@ -1,0 +1,132 @@
+"""SQLAlchemy 2.x typed models: invitations, questionnaire responses, evaluations, audit.
+
+Patient answers are stored as one JSON object keyed by question ID, in the contract's
+answer formats (questionnaire.md), so the rules, the summary and the exports read the
+same data the patient saw confirmed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite would drop the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; store UTC-aware ones")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class Invitation(Base):
+    """A patient's link. Only a hash of its token is kept: a database leak reveals no link."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_ref: Mapped[str] = mapped_column(String(64), index=True)
+    appointment_date: Mapped[date | None] = mapped_column(Date)
+    expires_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | revoked
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[QuestionnaireResponse | None] = relationship(back_populates="invitation")
+
+
+class QuestionnaireResponse(Base):
+    """One patient's answers to one invitation; locked once submitted."""
+
+    __tablename__ = "questionnaire_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    questionnaire_version: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    current_page: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    submitted: Mapped[bool] = mapped_column(default=False)
+    # Bumped on every save: lets a stale browser tab be told, never silently win.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="response")
+    evaluations: Mapped[list[Evaluation]] = relationship(
+        back_populates="response", order_by="Evaluation.id"
+    )
+
+
+class Evaluation(Base):
+    """The rules' verdict on a submission, stored as computed and never rewritten.
+
+    The first one is made at submit; re-evaluating under a newer ruleset adds another.
+    """
+
+    __tablename__ = "evaluation"
+    __table_args__ = (Index("ix_evaluation_response", "response_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_response.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # submission | reevaluation
+    ruleset_version: Mapped[str] = mapped_column(String(32))
+    as_of: Mapped[date] = mapped_column(Date)
+    urgent: Mapped[bool]
+    opioid_block: Mapped[bool]
+    earliest_start: Mapped[date | None] = mapped_column(Date)
+    critical_count: Mapped[int] = mapped_column(default=0)
+    warning_count: Mapped[int] = mapped_column(default=0)
+    info_count: Mapped[int] = mapped_column(default=0)
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[QuestionnaireResponse] = relationship(back_populates="evaluations")
+
+
+class AuditEvent(Base):
+    """Who did what, when, from where. Never holds health data, only references."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str | None] = mapped_column(String(64))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+def record_audit(
+    session: Any, actor: str, action: str, target: str | None = None,
+    remote_addr: str | None = None, **details: Any,
+) -> None:
+    session.add(AuditEvent(actor=actor, action=action, target=target, remote_addr=remote_addr, details=details))
+
+
+__all__ = ["Base", "Invitation", "QuestionnaireResponse", "Evaluation", "AuditEvent", "record_audit"]

@@ -1,0 +1,202 @@
+"""Patient routes. Every Continue saves its page, then redirects (Post/Redirect/Get)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..evaluations import store_evaluation
+from ..forms import error_items
+from ..invitations import usable_invitation
+from ..models import record_audit
+from ..questionnaire.display import answer_pages
+from ..questionnaire.navigation import (
+    estimated_minutes,
+    first_incomplete_page,
+    is_page_reachable,
+    previous_page,
+    shown_pages,
+)
+from ..responses import CHECK_PAGE, mark_submitted, save_page, start_or_resume
+from . import bp
+from .context import PatientContext, begin_patient_session, db, load_patient, page_forms, questionnaire
+from .safety import needs_safety_message
+
+RETURN_TO_CHECK = "check"
+
+
+def link_not_valid() -> tuple[str, int]:
+    """One page for every unusable link or session: it must not say which case it is."""
+    return render_template("patient/link_not_valid.html"), 404
+
+
+@bp.get("/i/<token>")
+def open_invitation(token: str) -> Any:
+    with db().write() as s:
+        invitation = usable_invitation(s, token)
+        if invitation is None:
+            return link_not_valid()
+        response = start_or_resume(s, invitation, questionnaire())
+        record_audit(s, f"patient:{response.id}", "invitation.opened", target=f"response:{response.id}",
+                     remote_addr=request.remote_addr)
+        response_id, started = response.id, bool(response.answers)
+    begin_patient_session(response_id)
+    return redirect(url_for("patient.resume" if started else "patient.start"))
+
+
+@bp.get("/questionnaire/")
+def start() -> Any:
+    with db().read() as s:
+        patient = load_patient(s)
+        if patient is None:
+            return link_not_valid()
+        if patient.response.submitted:
+            return redirect(url_for("patient.done"))
+        sections = questionnaire().sections
+        first_page = questionnaire().pages[0].id
+        started = bool(patient.answers)
+    return render_template(
+        "patient/start.html", sections=sections, first_page=first_page, started=started,
+        minutes=estimated_minutes(questionnaire()),
+    )
+
+
+@bp.get("/questionnaire/resume")
+def resume() -> Any:
+    with db().read() as s:
+        patient = load_patient(s)
+        if patient is None:
+            return link_not_valid()
+        return redirect(_page_url(patient.response.current_page))
+
+
+def _page_url(page_id: str) -> str:
+    if page_id == CHECK_PAGE:
+        return url_for("patient.check")
+    return url_for("patient.page", page_id=page_id)
+
+
+@bp.route("/questionnaire/page/<page_id>", methods=["GET", "POST"])
+def page(page_id: str) -> Any:
+    q = questionnaire()
+    if page_id not in {p.id for p in q.pages}:
+        abort(404)
+    posting = request.method == "POST"
+    with (db().write() if posting else db().read()) as s:
+        patient = load_patient(s)
+        if patient is None:
+            return link_not_valid()
+        if patient.response.submitted:
+            return redirect(url_for("patient.done"))
+        answers = patient.answers
+        if not is_page_reachable(q, page_id, answers):
+            return redirect(_page_url(_where_to_go(patient)))
+        current = q.page(page_id)
+        form = page_forms().form(
+            current, answers=answers, visible=q.visible_ids(answers),
+            formdata=request.form if posting else None, today=patient.today, as_of=patient.as_of,
+        )
+        if posting and not _handled_list_action(form) and form.validate():
+            next_id = save_page(s, patient.response, q, page_id, page_forms().answers(current, form))
+            if request.args.get("return") == RETURN_TO_CHECK:
+                incomplete = first_incomplete_page(q, patient.response.answers)
+                next_id = incomplete.id if incomplete else CHECK_PAGE
+            return redirect(_page_url(next_id))
+        back = previous_page(q, page_id, answers)
+        context = _page_context(patient, current, form, back)
+    return render_template("patient/page.html", **context)
+
+
+def _handled_list_action(form: Any) -> bool:
+    """'Add another medicine' and 'Remove' re-show the page; nothing is lost or saved."""
+    if "medications" not in form:
+        return False
+    if "add_medicine" in request.form:
+        if len(form.medications.entries) < (form.medications.max_entries or 40):
+            form.medications.append_entry()
+        return True
+    remove = request.form.get("remove_medicine")
+    if remove is not None and remove.isdigit() and int(remove) < len(form.medications.entries):
+        del form.medications.entries[int(remove)]
+        if not form.medications.entries:
+            form.medications.append_entry()
+        return True
+    return False
+
+
+def _where_to_go(patient: PatientContext) -> str:
+    incomplete = first_incomplete_page(questionnaire(), patient.answers)
+    return incomplete.id if incomplete else CHECK_PAGE
+
+
+def _page_context(patient: PatientContext, current: Any, form: Any, back: Any) -> dict[str, Any]:
+    q = questionnaire()
+    questions = [question for question in current.questions if question.id in form]
+    return {
+        "page": current,
+        "form": form,
+        "section": next(s for s in q.sections if s.id == current.section_id),
+        "section_number": q.section_number(current.section_id),
+        "section_count": len(q.sections),
+        "back_url": _page_url(back.id) if back else url_for("patient.start"),
+        "questions": questions,
+        "errors": error_items(form, questions),
+        "safety_message": needs_safety_message(q, patient.answers, current.id),
+        "return_to": request.args.get("return"),
+    }
+
+
+@bp.get("/questionnaire/check")
+def check() -> Any:
+    q = questionnaire()
+    with db().read() as s:
+        patient = load_patient(s)
+        if patient is None:
+            return link_not_valid()
+        if patient.response.submitted:
+            return redirect(url_for("patient.done"))
+        answers = patient.answers
+        incomplete = first_incomplete_page(q, answers)
+        pages = shown_pages(q, answers)
+        context = {
+            "groups": answer_pages(q, answers),
+            "incomplete": incomplete,
+            "back_url": _page_url(pages[-1].id),
+            "safety_message": needs_safety_message(q, answers, CHECK_PAGE),
+            "consent_given": answers.get("consent_share") == "yes",
+            "sections": {s.id: s for s in q.sections},
+        }
+    return render_template("patient/check.html", **context)
+
+
+@bp.post("/questionnaire/submit")
+def submit() -> Response | Any:
+    q = questionnaire()
+    with db().write() as s:
+        patient = load_patient(s)
+        if patient is None:
+            return link_not_valid()
+        if not patient.response.submitted:
+            incomplete = first_incomplete_page(q, patient.answers)
+            if incomplete is not None or patient.answers.get("consent_share") != "yes":
+                return redirect(url_for("patient.check"))
+            if mark_submitted(s, patient.response.id):
+                s.refresh(patient.response)
+                store_evaluation(s, patient.response, kind="submission")
+                record_audit(s, f"patient:{patient.response.id}", "response.submitted",
+                             target=f"response:{patient.response.id}", remote_addr=request.remote_addr)
+    return redirect(url_for("patient.done"))
+
+
+@bp.get("/questionnaire/done")
+def done() -> Any:
+    with db().read() as s:
+        patient = load_patient(s)
+        if patient is None:
+            return link_not_valid()
+        if not patient.response.submitted:
+            return redirect(url_for("patient.check"))
+        safety = needs_safety_message(questionnaire(), patient.answers, "done")
+    return render_template("patient/done.html", safety_message=safety)

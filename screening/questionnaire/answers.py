@@ -1,0 +1,143 @@
+"""Check an answers object against the contract's answer formats (questionnaire.md).
+
+Used wherever answers arrive as JSON rather than through the page forms: the `evaluate`
+command, imports, and a last check before a submission is evaluated. Each problem is an
+:class:`AnswerError` whose message names the question and what is wrong, in one line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from .model import EXCLUSIVE_CODE, HOW_OFTEN_CODES, Question, Questionnaire
+
+ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+EARLIEST_DATE = date(1900, 1, 1)
+MEDICATION_KEYS = {"name", "how_often", "last_taken"}
+
+
+class AnswerError(ValueError):
+    """An answer does not match the contract; the message says which and why."""
+
+
+def parse_iso_date(value: Any, where: str) -> date:
+    """A real calendar date written YYYY-MM-DD, or AnswerError."""
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise AnswerError(f"{where}: {value!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AnswerError(f"{where}: {value!r} is not a real date") from None
+
+
+def validate_answers(
+    questionnaire: Questionnaire, answers: Any, as_of: date
+) -> tuple[dict[str, Any], list[str]]:
+    """The answers with hidden questions removed, and the IDs removed; or AnswerError."""
+    if not isinstance(answers, Mapping):
+        raise AnswerError("'answers' must be an object keyed by question ID")
+    for qid, value in answers.items():
+        question = questionnaire.questions.get(qid)
+        if question is None:
+            raise AnswerError(f"unknown question ID {qid!r}")
+        check_answer(question, value, as_of)
+    return questionnaire.prune(answers)
+
+
+def check_answer(question: Question, value: Any, as_of: date) -> None:
+    checker = _CHECKERS[question.type]
+    checker(question, value, as_of)
+
+
+def _check_date(question: Question, value: Any, as_of: date) -> None:
+    _check_date_value(question.id, value, as_of, allow_future=question.allow_future)
+
+
+def _check_date_value(where: str, value: Any, as_of: date, *, allow_future: bool) -> date:
+    parsed = parse_iso_date(value, where)
+    if parsed < EARLIEST_DATE:
+        raise AnswerError(f"{where}: {value} is before 1900")
+    if not allow_future and parsed > as_of:
+        raise AnswerError(f"{where}: {value} is after as_of ({as_of.isoformat()})")
+    return parsed
+
+
+def _check_code(question: Question, value: Any, _as_of: date) -> None:
+    if not isinstance(value, str) or value not in question.codes:
+        raise AnswerError(f"{question.id}: unknown code {value!r} (expected one of {list(question.codes)})")
+
+
+def _check_multi(question: Question, value: Any, _as_of: date) -> None:
+    if not isinstance(value, list) or not value:
+        raise AnswerError(f"{question.id}: expected a non-empty list of codes")
+    for code in value:
+        if not isinstance(code, str) or code not in question.codes:
+            raise AnswerError(f"{question.id}: unknown code {code!r}")
+    if len(set(value)) != len(value):
+        raise AnswerError(f"{question.id}: a code is repeated")
+    if EXCLUSIVE_CODE in value and len(value) > 1:
+        raise AnswerError(f"{question.id}: 'none' cannot be combined with another code")
+
+
+def _check_scale(low: int, high: int):  # type: ignore[no-untyped-def]
+    def check(question: Question, value: Any, _as_of: date) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise AnswerError(f"{question.id}: expected a whole number from {low} to {high}")
+
+    return check
+
+
+def _check_number(question: Question, value: Any, _as_of: date) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise AnswerError(f"{question.id}: expected a number")
+    if question.integer and not float(value).is_integer():
+        raise AnswerError(f"{question.id}: expected a whole number")
+    assert question.min is not None and question.max is not None  # checked by the loader
+    if not question.min <= value <= question.max:
+        raise AnswerError(f"{question.id}: {value} is outside {question.min}..{question.max}")
+
+
+def _check_text(question: Question, value: Any, _as_of: date) -> None:
+    if not isinstance(value, str):
+        raise AnswerError(f"{question.id}: expected text")
+    if question.max_length is not None and len(value) > question.max_length:
+        raise AnswerError(f"{question.id}: longer than {question.max_length} characters")
+
+
+def _check_medications(question: Question, value: Any, as_of: date) -> None:
+    if not isinstance(value, list):
+        raise AnswerError(f"{question.id}: expected a list of medicines")
+    low, high = question.min_entries or 0, question.max_entries or len(value)
+    if not low <= len(value) <= high:
+        raise AnswerError(f"{question.id}: expected {low} to {high} entries")
+    for number, entry in enumerate(value, start=1):
+        where = f"{question.id}[{number}]"
+        if not isinstance(entry, Mapping) or set(entry) - MEDICATION_KEYS:
+            raise AnswerError(f"{where}: expected an object with name, how_often, last_taken")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise AnswerError(f"{where}: 'name' must be non-empty text")
+        if question.name_max_length and len(name) > question.name_max_length:
+            raise AnswerError(f"{where}: 'name' is longer than {question.name_max_length} characters")
+        if entry.get("how_often") not in HOW_OFTEN_CODES:
+            raise AnswerError(f"{where}: unknown how_often code {entry.get('how_often')!r}")
+        if entry.get("last_taken") is not None:
+            _check_date_value(f"{where}.last_taken", entry["last_taken"], as_of, allow_future=False)
+
+
+_CHECKERS = {
+    "date": _check_date,
+    "yes_no": _check_code,
+    "yes_no_unsure": _check_code,
+    "single": _check_code,
+    "multi": _check_multi,
+    "scale_0_3": _check_scale(0, 3),
+    "scale_0_10": _check_scale(0, 10),
+    "number": _check_number,
+    "text": _check_text,
+    "medication_list": _check_medications,
+}

@@ -1,0 +1,193 @@
+"""Load definition.yaml into the typed model and refuse a definition that is wrong.
+
+Everything here runs once, at start-up: a bad definition must fail the boot with a
+message naming the problem, never a patient's request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import (
+    EXCLUSIVE_CODE,
+    QUESTION_TYPES,
+    Condition,
+    Option,
+    Page,
+    Question,
+    Questionnaire,
+    Section,
+)
+
+DEFINITION_PATH = Path(__file__).with_name("definition.yaml")
+CHOICE_TYPES = {"single", "multi"}
+QUESTION_KEYS = {
+    "id", "type", "text", "hint", "required", "options", "shown_when", "min", "max",
+    "integer", "unit", "max_length", "min_date", "allow_future", "min_days_before_as_of",
+    "max_days_after_as_of", "min_entries", "max_entries", "name_max_length", "must_be",
+}
+
+
+class DefinitionError(ValueError):
+    """The questionnaire definition is not valid; the message names the problem."""
+
+
+def load_questionnaire(path: Path = DEFINITION_PATH) -> Questionnaire:
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    return build_questionnaire(raw)
+
+
+def build_questionnaire(raw: Mapping[str, Any]) -> Questionnaire:
+    if not isinstance(raw, Mapping) or not raw.get("version") or not raw.get("sections"):
+        raise DefinitionError("the definition needs a 'version' and a list of 'sections'")
+    sections = tuple(_section(s) for s in raw["sections"])
+    questionnaire = Questionnaire(version=str(raw["version"]), sections=sections)
+    _check_unique([s.id for s in sections], "section")
+    _check_unique([p.id for p in questionnaire.pages], "page")
+    _check_unique(
+        [q.id for p in questionnaire.pages for q in p.questions], "question"
+    )
+    _check_conditions(questionnaire)
+    return questionnaire
+
+
+def _section(raw: Mapping[str, Any]) -> Section:
+    section_id = _identifier(raw.get("id"), "section")
+    pages = tuple(_page(p, section_id) for p in raw.get("pages") or ())
+    if not pages:
+        raise DefinitionError(f"section {section_id!r} has no pages")
+    return Section(id=section_id, title=_text(raw, "title", section_id), pages=pages)
+
+
+def _page(raw: Mapping[str, Any], section_id: str) -> Page:
+    page_id = _identifier(raw.get("id"), "page")
+    questions = tuple(_question(q, section_id, page_id) for q in raw.get("questions") or ())
+    if not questions:
+        raise DefinitionError(f"page {page_id!r} has no questions")
+    return Page(
+        id=page_id,
+        title=_text(raw, "title", page_id),
+        section_id=section_id,
+        questions=questions,
+        intro=raw.get("intro"),
+    )
+
+
+def _question(raw: Mapping[str, Any], section_id: str, page_id: str) -> Question:
+    qid = _identifier(raw.get("id"), "question")
+    unknown = set(raw) - QUESTION_KEYS
+    if unknown:
+        raise DefinitionError(f"question {qid!r} has unknown keys: {sorted(unknown)}")
+    qtype = raw.get("type")
+    if qtype not in QUESTION_TYPES:
+        raise DefinitionError(f"question {qid!r} has unknown type {qtype!r}")
+    options = tuple(_option(o, qid) for o in raw.get("options") or ())
+    if (qtype in CHOICE_TYPES) != bool(options):
+        raise DefinitionError(f"question {qid!r}: options belong to single and multi questions only")
+    _check_unique([o.code for o in options], f"option code in {qid!r}")
+    if qtype == "number" and (raw.get("min") is None or raw.get("max") is None):
+        raise DefinitionError(f"number question {qid!r} needs 'min' and 'max'")
+    if qtype == "text" and not isinstance(raw.get("max_length"), int):
+        raise DefinitionError(f"text question {qid!r} needs an integer 'max_length'")
+    if raw.get("min") is not None and raw.get("max") is not None and raw["min"] > raw["max"]:
+        raise DefinitionError(f"question {qid!r}: 'min' is greater than 'max'")
+    condition = raw.get("shown_when")
+    return Question(
+        id=qid,
+        type=qtype,
+        text=_text(raw, "text", qid),
+        section_id=section_id,
+        page_id=page_id,
+        required=bool(raw.get("required", False)),
+        hint=raw.get("hint"),
+        options=options,
+        shown_when=_condition(condition, qid) if condition is not None else None,
+        min=raw.get("min"),
+        max=raw.get("max"),
+        integer=bool(raw.get("integer", False)),
+        unit=raw.get("unit"),
+        max_length=raw.get("max_length"),
+        min_date=raw.get("min_date"),
+        allow_future=bool(raw.get("allow_future", False)),
+        min_days_before_as_of=raw.get("min_days_before_as_of"),
+        max_days_after_as_of=raw.get("max_days_after_as_of"),
+        min_entries=raw.get("min_entries"),
+        max_entries=raw.get("max_entries"),
+        name_max_length=raw.get("name_max_length"),
+        must_be=raw.get("must_be"),
+    )
+
+
+def _option(raw: Mapping[str, Any], qid: str) -> Option:
+    code = raw.get("code")
+    if not isinstance(code, str) or not code:
+        # YAML reads bare yes/no as booleans and 1_2 as 12: codes must be quoted strings.
+        raise DefinitionError(f"question {qid!r} has an option code that is not a string: {code!r}")
+    score = raw.get("score")
+    if score is not None and not isinstance(score, int):
+        raise DefinitionError(f"question {qid!r}, option {code!r}: score must be an integer")
+    return Option(code=code, label=_text(raw, "label", f"{qid}.{code}"), score=score)
+
+
+def _condition(raw: Mapping[str, Any], qid: str) -> Condition:
+    ops = [op for op in ("in", "not_in") if op in raw]
+    if len(ops) != 1 or set(raw) != {"question", ops[0]}:
+        raise DefinitionError(
+            f"question {qid!r}: shown_when must be {{question: ID, in: [...]}} or {{question: ID, not_in: [...]}}"
+        )
+    codes = raw[ops[0]]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise DefinitionError(f"question {qid!r}: shown_when codes must be a list of strings")
+    return Condition(question=str(raw["question"]), op=ops[0], codes=tuple(codes))  # type: ignore[arg-type]
+
+
+def _check_conditions(questionnaire: Questionnaire) -> None:
+    """A condition must read a choice question on an earlier page, using its real codes."""
+    page_index = {p.id: i for i, p in enumerate(questionnaire.pages)}
+    for question in questionnaire.questions.values():
+        condition = question.shown_when
+        if condition is None:
+            continue
+        controller = questionnaire.questions.get(condition.question)
+        if controller is None:
+            raise DefinitionError(
+                f"question {question.id!r} is shown when unknown question {condition.question!r}"
+            )
+        if page_index[controller.page_id] >= page_index[question.page_id]:
+            raise DefinitionError(
+                f"question {question.id!r} depends on {controller.id!r}, which is not on an earlier page"
+            )
+        bad = set(condition.codes) - set(controller.codes)
+        if not controller.codes or bad:
+            raise DefinitionError(
+                f"question {question.id!r}: condition uses codes {sorted(bad)} that {controller.id!r} does not have"
+            )
+
+
+def _check_unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise DefinitionError(f"duplicate {what} id {item!r}")
+        seen.add(item)
+
+
+def _identifier(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.isidentifier() or value != value.lower():
+        raise DefinitionError(f"{what} id {value!r} must be a lower-case identifier")
+    return value
+
+
+def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise DefinitionError(f"{where!r} needs a '{key}'")
+    return value
+
+
+__all__ = ["DefinitionError", "load_questionnaire", "build_questionnaire", "EXCLUSIVE_CODE"]

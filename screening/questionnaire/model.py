@@ -1,0 +1,164 @@
+"""Typed, immutable model of the questionnaire definition.
+
+These classes are what the rest of the application reads: the forms, the check-your-
+answers page, the rules' declared inputs and the exports. They are built once, at start-up,
+by :mod:`screening.questionnaire.loader`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+QuestionType = Literal[
+    "date",
+    "yes_no",
+    "yes_no_unsure",
+    "single",
+    "multi",
+    "scale_0_3",
+    "scale_0_10",
+    "number",
+    "text",
+    "medication_list",
+]
+QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+
+# The codes of the built-in answer types, fixed by questionnaire.md's "Answer formats".
+YES_NO_CODES = ("yes", "no")
+YES_NO_UNSURE_CODES = ("yes", "no", "unsure")
+HOW_OFTEN_CODES = ("daily", "weekly", "as_needed", "occasionally", "stopped")
+EXCLUSIVE_CODE = "none"
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: str
+    score: int | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`question`'s answer is `in` (or `not_in`) the listed codes; see definition.yaml."""
+
+    question: str
+    op: Literal["in", "not_in"]
+    codes: tuple[str, ...]
+
+    def holds(self, answer: Any) -> bool:
+        if answer is None:
+            return self.op == "not_in"
+        given = set(answer) if isinstance(answer, list) else {answer}
+        if self.op == "in":
+            return bool(given & set(self.codes))
+        return bool(given - set(self.codes))
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: QuestionType
+    text: str
+    section_id: str
+    page_id: str
+    required: bool = False
+    hint: str | None = None
+    options: tuple[Option, ...] = ()
+    shown_when: Condition | None = None
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    unit: str | None = None
+    max_length: int | None = None
+    min_date: str | None = None
+    allow_future: bool = False
+    min_days_before_as_of: int | None = None
+    max_days_after_as_of: int | None = None
+    min_entries: int | None = None
+    max_entries: int | None = None
+    name_max_length: int | None = None
+    must_be: str | None = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The answer codes this question accepts (empty for free-form types)."""
+        if self.type == "yes_no":
+            return YES_NO_CODES
+        if self.type == "yes_no_unsure":
+            return YES_NO_UNSURE_CODES
+        return tuple(option.code for option in self.options)
+
+    def label_for(self, code: str) -> str:
+        for option in self.options:
+            if option.code == code:
+                return option.label
+        return code.replace("_", " ").capitalize()
+
+    def score_for(self, code: str) -> int:
+        for option in self.options:
+            if option.code == code and option.score is not None:
+                return option.score
+        raise KeyError(f"{self.id} has no score for {code!r}")
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    section_id: str
+    questions: tuple[Question, ...]
+    intro: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    pages: tuple[Page, ...]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    version: str
+    sections: tuple[Section, ...]
+    pages: tuple[Page, ...] = field(init=False)
+    questions: Mapping[str, Question] = field(init=False)
+
+    def __post_init__(self) -> None:
+        pages = tuple(page for section in self.sections for page in section.pages)
+        object.__setattr__(self, "pages", pages)
+        questions = {q.id: q for page in pages for q in page.questions}
+        object.__setattr__(self, "questions", questions)
+
+    def page(self, page_id: str) -> Page:
+        for page in self.pages:
+            if page.id == page_id:
+                return page
+        raise KeyError(page_id)
+
+    def section_number(self, section_id: str) -> int:
+        return [s.id for s in self.sections].index(section_id) + 1
+
+    def visible_ids(self, answers: Mapping[str, Any]) -> set[str]:
+        """IDs of the questions shown for these answers, in definition order.
+
+        A question is hidden when its condition is false, or when the question its
+        condition reads is itself hidden (so stale answers never keep a branch open).
+        """
+        visible: set[str] = set()
+        for question in self.questions.values():
+            condition = question.shown_when
+            if condition is None or (
+                condition.question in visible and condition.holds(answers.get(condition.question))
+            ):
+                visible.add(question.id)
+        return visible
+
+    def prune(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Answers with hidden questions removed, and the IDs that were dropped."""
+        visible = self.visible_ids(answers)
+        kept = {qid: value for qid, value in answers.items() if qid in visible}
+        dropped = sorted(qid for qid in answers if qid not in visible)
+        return kept, dropped

@@ -1,0 +1,67 @@
+"""Which pages a patient sees, in which order, and how far along they are.
+
+Pure functions of the definition and the answers so far: a page is shown when at least
+one of its questions is, so a page that does not apply (pregnancy questions for a male
+patient) is skipped in both directions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .model import Page, Questionnaire
+
+# From GOV.UK's rule of thumb for short closed questions; free-text and lists take longer.
+SECONDS_PER_QUESTION = 12
+
+
+def shown_pages(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Page]:
+    visible = questionnaire.visible_ids(answers)
+    return [p for p in questionnaire.pages if any(q.id in visible for q in p.questions)]
+
+
+def next_page(questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any]) -> Page | None:
+    """The first shown page after `page_id`, or None after the last one."""
+    order = [p.id for p in questionnaire.pages]
+    position = order.index(page_id)
+    for page in shown_pages(questionnaire, answers):
+        if order.index(page.id) > position:
+            return page
+    return None
+
+
+def previous_page(questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any]) -> Page | None:
+    order = [p.id for p in questionnaire.pages]
+    position = order.index(page_id)
+    earlier = [p for p in shown_pages(questionnaire, answers) if order.index(p.id) < position]
+    return earlier[-1] if earlier else None
+
+
+def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Page | None:
+    """The first shown page with a required question not yet answered."""
+    visible = questionnaire.visible_ids(answers)
+    for page in shown_pages(questionnaire, answers):
+        if any(q.required and q.id in visible and q.id not in answers for q in page.questions):
+            return page
+    return None
+
+
+def is_page_reachable(questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any]) -> bool:
+    """A page may be opened once every page before it is complete (no step skipping)."""
+    if page_id not in {p.id for p in shown_pages(questionnaire, answers)}:
+        return False
+    blocking = first_incomplete_page(questionnaire, answers)
+    order = [p.id for p in questionnaire.pages]
+    return blocking is None or order.index(page_id) <= order.index(blocking.id)
+
+
+def estimated_minutes(questionnaire: Questionnaire) -> int:
+    """Time to answer the questions a typical patient sees (those shown with no answers yet).
+
+    Rounded up to 5 minutes so the estimate errs on the side of "it took less time".
+    """
+    shown = len(questionnaire.visible_ids({}))
+    minutes = shown * SECONDS_PER_QUESTION / 60
+    return max(5, math.ceil(minutes / 5) * 5)
