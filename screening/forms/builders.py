@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from ..questionnaire.answers import EARLIEST_DATE
 from ..questionnaire.display import SCALE_0_3_LABELS, YES_NO_LABELS
 from ..questionnaire.model import Question
-from .fields import DatePartsField, DateRange, ExclusiveNone, SafeText, parse_decimal
+from .fields import (
+    ChoiceField,
+    DatePartsField,
+    DateRange,
+    ExclusiveNone,
+    MultiChoiceField,
+    SafeText,
+    parse_decimal,
+)
 
 SCALE_0_10_ENDS = {0: "0 (none)", 10: "10 (worst)"}
 
@@ -58,12 +66,12 @@ def choices_for(question: Question) -> list[SelectChoice]:
 
 
 def _radio(question: Question) -> Field:
-    return RadioField(question.text, choices=choices_for(question), validators=_presence(question))
+    return ChoiceField(question.text, choices=choices_for(question), validators=_presence(question))
 
 
 def _multi(question: Question) -> Field:
     validators = [*_presence(question), ExclusiveNone()]
-    return SelectMultipleField(question.text, choices=choices_for(question), validators=validators)
+    return MultiChoiceField(question.text, choices=choices_for(question), validators=validators)
 
 
 def _text(question: Question) -> Field:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from wtforms import Field
+from wtforms import Field, RadioField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
 
@@ -119,3 +119,22 @@ class ExclusiveNone:
     def __call__(self, form: Any, field: Field) -> None:
         if field.data and "none" in field.data and len(field.data) > 1:
             raise ValidationError("Choose 'None of these' on its own, or untick it")
+
+UNKNOWN_CHOICE = "Choose one of the answers shown"
+
+
+class ChoiceField(RadioField):
+    """A radio group whose 'not a valid choice' message is in plain words."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None and self.data not in {c.value for c in self.iter_choices()}:
+            raise StopValidation(UNKNOWN_CHOICE)
+
+
+class MultiChoiceField(SelectMultipleField):
+    """Checkboxes; unknown codes get a plain message."""
+
+    def pre_validate(self, form: Any) -> None:
+        allowed = {c.value for c in self.iter_choices()}
+        if any(value not in allowed for value in self.data or ()):
+            raise StopValidation(UNKNOWN_CHOICE)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField
+from wtforms import FieldList, Form, FormField, SelectChoice, StringField
 from wtforms.validators import Length, ValidationError
 
 from ..questionnaire.answers import EARLIEST_DATE
 from ..questionnaire.display import HOW_OFTEN_LABELS
 from ..questionnaire.model import HOW_OFTEN_CODES, Question
-from .fields import DatePartsField, DateRange, SafeText
+from .fields import ChoiceField, DatePartsField, DateRange, SafeText
 
 MEDICINE_NAME_MAX = 120
 
@@ -33,10 +33,9 @@ class MedicationEntryForm(Form):
         validators=[Length(max=MEDICINE_NAME_MAX, message="The name must be 120 characters or fewer"), SafeText()],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
-    how_often = RadioField(
+    how_often = ChoiceField(
         "How often do you take it?",
         choices=[SelectChoice(code, HOW_OFTEN_LABELS[code]) for code in HOW_OFTEN_CODES],
-        validate_choice=True,
     )
     last_taken = DatePartsField("When did you last take it? (optional)", validators=[DateRange(_until_today)])
 
@@ -47,7 +46,7 @@ class MedicationEntryForm(Form):
         if not field.data and not self.is_blank():
             raise ValidationError("Enter the name of the medicine")
 
-    def validate_how_often(self, field: RadioField) -> None:
+    def validate_how_often(self, field: ChoiceField) -> None:
         if not field.data and not self.is_blank():
             raise ValidationError("Choose how often you take it")
 

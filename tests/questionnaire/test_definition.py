@@ -1,0 +1,59 @@
+"""A bad definition fails the boot with a message naming the problem."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from screening.questionnaire import DefinitionError, build_questionnaire
+from screening.questionnaire.loader import DEFINITION_PATH
+
+RAW = yaml.safe_load(DEFINITION_PATH.read_text(encoding="utf-8"))
+
+
+def _question(raw, qid):
+    for section in raw["sections"]:
+        for page in section["pages"]:
+            for question in page["questions"]:
+                if question["id"] == qid:
+                    return question
+    raise KeyError(qid)
+
+
+def _broken(change):
+    raw = copy.deepcopy(RAW)
+    change(raw)
+    return raw
+
+
+CASES = [
+    ("unknown type", lambda r: _question(r, "pregnant").update(type="maybe"), "unknown type 'maybe'"),
+    ("duplicate id", lambda r: _question(r, "pregnant").update(id="sex_at_birth"), "duplicate question id 'sex_at_birth'"),
+    ("yaml boolean code", lambda r: _question(r, "illicit_opioid_12m")["options"][0].update(code=True),
+     "not a string"),
+    ("condition on a later page", lambda r: _question(r, "pregnant").update(
+        shown_when={"question": "opioid_recent", "in": ["yes"]}), "not on an earlier page"),
+    ("condition with an unknown code", lambda r: _question(r, "pregnant").update(
+        shown_when={"question": "sex_at_birth", "not_in": ["mail"]}), "codes ['mail']"),
+    ("condition on an unknown question", lambda r: _question(r, "pregnant").update(
+        shown_when={"question": "gender", "in": ["x"]}), "unknown question 'gender'"),
+    ("condition with an expression", lambda r: _question(r, "pregnant").update(
+        shown_when={"question": "sex_at_birth", "expr": "x != 'male'"}), "shown_when must be"),
+    ("number without range", lambda r: _question(r, "alt_value").pop("max"), "needs 'min' and 'max'"),
+    ("text without length", lambda r: _question(r, "main_goal").pop("max_length"), "max_length"),
+    ("unknown key", lambda r: _question(r, "main_goal").update(colour="red"), "unknown keys: ['colour']"),
+    ("missing text", lambda r: _question(r, "main_goal").pop("text"), "needs a 'text'"),
+    ("no version", lambda r: r.pop("version"), "'version'"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_definition_is_refused(change, message):
+    with pytest.raises(DefinitionError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
+        build_questionnaire(_broken(change))
+
+
+def test_the_shipped_definition_is_valid():
+    assert build_questionnaire(copy.deepcopy(RAW)).version == RAW["version"]
