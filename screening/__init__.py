@@ -41,10 +41,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from . import errors
+    from .auth import init_auth
     from .cli import register_commands
+    from .doctor import bp as doctor_bp
     from .patient import bp as patient_bp
 
+    init_auth(app)
     app.register_blueprint(patient_bp)
+    app.register_blueprint(doctor_bp)
     errors.register(app)
     register_commands(app)
     return app

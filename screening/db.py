@@ -29,10 +29,12 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work; nothing it changes is committed."""
+        """A read-only unit of work; nothing it changes is committed.
+
+        Closing (not rolling back) keeps loaded objects readable after the block.
+        """
         with self._reader() as session:
             yield session
-            session.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -45,3 +45,21 @@ def store_evaluation(session: Session, response: QuestionnaireResponse, kind: st
     session.add(evaluation)
     session.flush()
     return evaluation
+
+
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+NO_FLAGS_RANK = 3
+
+
+def project_into_queue(response: QuestionnaireResponse, evaluation: Evaluation) -> None:
+    """Copy what the doctor queue sorts and filters on onto the response row."""
+    ranks = [SEVERITY_RANK[flag["severity"]] for flag in evaluation.flags]
+    response.patient_ref = response.invitation.patient_ref
+    response.appointment_date = response.invitation.appointment_date
+    response.urgent = evaluation.urgent
+    response.severity_rank = min(ranks, default=NO_FLAGS_RANK)
+    response.critical_count = evaluation.critical_count
+    response.warning_count = evaluation.warning_count
+    response.info_count = evaluation.info_count
+    response.earliest_start = evaluation.earliest_start
+    response.opioid_block = evaluation.opioid_block

@@ -67,3 +67,24 @@ def usable_invitation(session: Session, token: str, now: datetime | None = None)
 
 def is_usable(invitation: Invitation, now: datetime | None = None) -> bool:
     return invitation.status == "active" and invitation.expires_at > (now or utcnow())
+
+
+def reissue(invitation: Invitation, expires_at: datetime | None = None, days_valid: int = 30) -> str:
+    """A new token for the same invitation: the old link stops working, progress is kept."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation.token_hash = hash_token(token)
+    invitation.status = "active"
+    invitation.expires_at = expires_at or default_expiry(invitation.appointment_date, days_valid, utcnow())
+    return token
+
+
+def invitation_status(invitation: Invitation, now: datetime | None = None) -> str:
+    """What a doctor needs to know: not started, in progress, submitted, expired or revoked."""
+    response = invitation.response
+    if response is not None and response.submitted:
+        return "submitted"
+    if invitation.status == "revoked":
+        return "revoked"
+    if not is_usable(invitation, now):
+        return "expired"
+    return "in progress" if response is not None else "not started"

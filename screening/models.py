@@ -10,7 +10,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -40,6 +52,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    # Named constraints, so migrations can alter and drop them on every database.
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
 
 
@@ -55,6 +74,7 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | revoked
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
 
     response: Mapped[QuestionnaireResponse | None] = relationship(back_populates="invitation")
 
@@ -63,6 +83,11 @@ class QuestionnaireResponse(Base):
     """One patient's answers to one invitation; locked once submitted."""
 
     __tablename__ = "questionnaire_response"
+    __table_args__ = (
+        Index("ix_response_queue", "submitted", "urgent", "severity_rank", "appointment_date", "id"),
+        Index("ix_response_patient_ref", "patient_ref"),
+        Index("ix_response_review", "review_status", "submitted"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
@@ -75,6 +100,25 @@ class QuestionnaireResponse(Base):
     submitted: Mapped[bool] = mapped_column(default=False)
     # Bumped on every save: lets a stale browser tab be told, never silently win.
     revision: Mapped[int] = mapped_column(Integer, default=0)
+
+    # The queue's view of the submission, copied once at submit so that ordering and
+    # filtering 100,000 submissions needs one indexed table and no joins.
+    patient_ref: Mapped[str | None] = mapped_column(String(64))
+    appointment_date: Mapped[date | None] = mapped_column(Date)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    severity_rank: Mapped[int] = mapped_column(default=3)  # 0 critical, 1 warning, 2 info, 3 none
+    critical_count: Mapped[int] = mapped_column(default=0)
+    warning_count: Mapped[int] = mapped_column(default=0)
+    info_count: Mapped[int] = mapped_column(default=0)
+    earliest_start: Mapped[date | None] = mapped_column(Date)
+    opioid_block: Mapped[bool] = mapped_column(default=False)
+    # The doctor's review. `review_version` makes two doctors acting at once collide
+    # visibly instead of one silently overwriting the other.
+    review_status: Mapped[str] = mapped_column(String(16), default="new")  # new | reviewed
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_version: Mapped[int] = mapped_column(default=0)
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")
     evaluations: Mapped[list[Evaluation]] = relationship(
@@ -108,6 +152,39 @@ class Evaluation(Base):
     response: Mapped[QuestionnaireResponse] = relationship(back_populates="evaluations")
 
 
+class Doctor(Base):
+    """A clinician account. `session_version` is bumped at logout so old cookies die."""
+
+    __tablename__ = "doctor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class FlagDecision(Base):
+    """A doctor's decision on one flag of one stored evaluation: accepted or overridden."""
+
+    __tablename__ = "flag_decision"
+    __table_args__ = (UniqueConstraint("evaluation_id", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"))
+    rule_id: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(16))  # accepted | overridden
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    reason_text: Mapped[str | None] = mapped_column(Text)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    doctor: Mapped[Doctor] = relationship()
+
+
 class AuditEvent(Base):
     """Who did what, when, from where. Never holds health data, only references."""
 
@@ -115,7 +192,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str | None] = mapped_column(String(64))
     remote_addr: Mapped[str | None] = mapped_column(String(64))
@@ -129,4 +206,13 @@ def record_audit(
     session.add(AuditEvent(actor=actor, action=action, target=target, remote_addr=remote_addr, details=details))
 
 
-__all__ = ["Base", "Invitation", "QuestionnaireResponse", "Evaluation", "AuditEvent", "record_audit"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Doctor",
+    "Evaluation",
+    "FlagDecision",
+    "Invitation",
+    "QuestionnaireResponse",
+    "record_audit",
+]

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..evaluations import store_evaluation
+from ..evaluations import project_into_queue, store_evaluation
 from ..forms import error_items
 from ..invitations import usable_invitation
 from ..models import record_audit
@@ -30,6 +30,11 @@ RETURN_TO_CHECK = "check"
 def link_not_valid() -> tuple[str, int]:
     """One page for every unusable link or session: it must not say which case it is."""
     return render_template("patient/link_not_valid.html"), 404
+
+
+@bp.get("/")
+def home() -> Any:
+    return render_template("home.html")
 
 
 @bp.get("/i/<token>")
@@ -184,7 +189,8 @@ def submit() -> Response | Any:
                 return redirect(url_for("patient.check"))
             if mark_submitted(s, patient.response.id):
                 s.refresh(patient.response)
-                store_evaluation(s, patient.response, kind="submission")
+                evaluation = store_evaluation(s, patient.response, kind="submission")
+                project_into_queue(patient.response, evaluation)
                 record_audit(s, f"patient:{patient.response.id}", "response.submitted",
                              target=f"response:{patient.response.id}", remote_addr=request.remote_addr)
     return redirect(url_for("patient.done"))

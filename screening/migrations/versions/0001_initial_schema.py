@@ -28,12 +28,25 @@ def upgrade() -> None:
         sa.Column("target", sa.String(length=64), nullable=True),
         sa.Column("remote_addr", sa.String(length=64), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_actor"), ["actor"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
 
+    op.create_table(
+        "doctor",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("session_version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_doctor")),
+        sa.UniqueConstraint("email", name=op.f("uq_doctor_email")),
+    )
     op.create_table(
         "invitation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -43,8 +56,12 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("token_hash"),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["doctor.id"], name=op.f("fk_invitation_created_by_id_doctor")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitation")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_invitation_token_hash")),
     )
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.create_index(
@@ -63,13 +80,42 @@ def upgrade() -> None:
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("submitted", sa.Boolean(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("patient_ref", sa.String(length=64), nullable=True),
+        sa.Column("appointment_date", sa.Date(), nullable=True),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("severity_rank", sa.Integer(), nullable=False),
+        sa.Column("critical_count", sa.Integer(), nullable=False),
+        sa.Column("warning_count", sa.Integer(), nullable=False),
+        sa.Column("info_count", sa.Integer(), nullable=False),
+        sa.Column("earliest_start", sa.Date(), nullable=True),
+        sa.Column("opioid_block", sa.Boolean(), nullable=False),
+        sa.Column("review_status", sa.String(length=16), nullable=False),
+        sa.Column("review_note", sa.Text(), nullable=True),
+        sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("review_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["invitation_id"],
             ["invitation.id"],
+            name=op.f("fk_questionnaire_response_invitation_id_invitation"),
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("invitation_id"),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by_id"],
+            ["doctor.id"],
+            name=op.f("fk_questionnaire_response_reviewed_by_id_doctor"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_questionnaire_response")),
+        sa.UniqueConstraint("invitation_id", name=op.f("uq_questionnaire_response_invitation_id")),
     )
+    with op.batch_alter_table("questionnaire_response", schema=None) as batch_op:
+        batch_op.create_index("ix_response_patient_ref", ["patient_ref"], unique=False)
+        batch_op.create_index(
+            "ix_response_queue",
+            ["submitted", "urgent", "severity_rank", "appointment_date", "id"],
+            unique=False,
+        )
+        batch_op.create_index("ix_response_review", ["review_status", "submitted"], unique=False)
+
     op.create_table(
         "evaluation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,28 +134,61 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["response_id"],
             ["questionnaire_response.id"],
+            name=op.f("fk_evaluation_response_id_questionnaire_response"),
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation")),
     )
     with op.batch_alter_table("evaluation", schema=None) as batch_op:
         batch_op.create_index("ix_evaluation_response", ["response_id", "id"], unique=False)
 
+    op.create_table(
+        "flag_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.String(length=16), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("reason_code", sa.String(length=32), nullable=True),
+        sa.Column("reason_text", sa.Text(), nullable=True),
+        sa.Column("doctor_id", sa.Integer(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["doctor_id"], ["doctor.id"], name=op.f("fk_flag_decision_doctor_id_doctor")
+        ),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_flag_decision_evaluation_id_evaluation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flag_decision")),
+        sa.UniqueConstraint(
+            "evaluation_id", "rule_id", name=op.f("uq_flag_decision_evaluation_id")
+        ),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("flag_decision")
     with op.batch_alter_table("evaluation", schema=None) as batch_op:
         batch_op.drop_index("ix_evaluation_response")
 
     op.drop_table("evaluation")
+    with op.batch_alter_table("questionnaire_response", schema=None) as batch_op:
+        batch_op.drop_index("ix_response_review")
+        batch_op.drop_index("ix_response_queue")
+        batch_op.drop_index("ix_response_patient_ref")
+
     op.drop_table("questionnaire_response")
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invitation_patient_ref"))
 
     op.drop_table("invitation")
+    op.drop_table("doctor")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_actor"))
         batch_op.drop_index(batch_op.f("ix_audit_event_action"))
 
     op.drop_table("audit_event")

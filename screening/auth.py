@@ -1,0 +1,125 @@
+"""Doctor accounts: Argon2id passwords, sessions that really end, idle and absolute timeouts.
+
+The session cookie carries the doctor's `session_version`; logout bumps it in the
+database, so a copied cookie stops working the moment its owner logs out. Login clears
+and re-issues the session, so a session fixed before login is worthless after it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app, session
+from flask_login import LoginManager, UserMixin, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Doctor, utcnow
+
+# OWASP's Password Storage Cheat Sheet configuration for Argon2id (m=19 MiB, t=2, p=1):
+# about 50 ms here, so a burst of logins cannot starve a 2-core server, while each guess
+# still costs an attacker 19 MiB of memory.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Verifying against this for unknown accounts makes their timing match real ones.
+_DUMMY_HASH = HASHER.hash("not-a-real-password-used-only-for-timing")
+MIN_PASSWORD_LENGTH = 12
+
+login_manager = LoginManager()
+login_manager.login_view = "doctor.login"
+login_manager.login_message = "Please sign in to see this page."
+login_manager.session_protection = None  # our session_version check is stricter
+
+
+@dataclass(frozen=True)
+class DoctorUser(UserMixin):  # type: ignore[misc]
+    """The signed-in doctor as the request sees it (no live database object)."""
+
+    id: int
+    email: str
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class PasswordPolicyError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordPolicyError(f"Passwords must be at least {MIN_PASSWORD_LENGTH} characters long")
+    return HASHER.hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_credentials(db_session: Session, email: str, password: str) -> Doctor | None:
+    """The active doctor with these credentials, or None; unknown emails cost the same time."""
+    doctor = db_session.scalar(select(Doctor).where(Doctor.email == normalise_email(email)))
+    stored = doctor.password_hash if doctor is not None else _DUMMY_HASH
+    try:
+        HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if doctor is None or not doctor.active:
+        return None
+    if HASHER.check_needs_rehash(doctor.password_hash):
+        doctor.password_hash = HASHER.hash(password)
+    return doctor
+
+
+def start_session(doctor: Doctor) -> None:
+    """Log in on a brand-new session (prevents fixation), stamped for the timeouts."""
+    session.clear()
+    login_user(DoctorUser(doctor.id, doctor.email))
+    now = time.time()
+    session["doctor_sv"] = doctor.session_version
+    session["login_at"] = now
+    session["seen_at"] = now
+    session.permanent = True
+    doctor.last_login_at = utcnow()
+
+
+def end_session(db_session: Session, doctor_id: int) -> None:
+    """Log out everywhere: bump the version every existing cookie carries."""
+    doctor = db_session.get(Doctor, doctor_id)
+    if doctor is not None:
+        doctor.session_version += 1
+    logout_user()
+    session.clear()
+
+
+def session_expired() -> str | None:
+    """Why the doctor's session has timed out, or None if it is still fresh."""
+    now = time.time()
+    idle = current_app.config["DOCTOR_IDLE_TIMEOUT"]
+    absolute = current_app.config["DOCTOR_ABSOLUTE_TIMEOUT"]
+    if now - float(session.get("login_at", 0)) > absolute.total_seconds():
+        return "absolute"
+    if now - float(session.get("seen_at", 0)) > idle.total_seconds():
+        return "idle"
+    session["seen_at"] = now
+    return None
+
+
+def init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.config.setdefault("DOCTOR_IDLE_TIMEOUT", timedelta(minutes=30))
+    app.config.setdefault("DOCTOR_ABSOLUTE_TIMEOUT", timedelta(hours=12))
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["DOCTOR_ABSOLUTE_TIMEOUT"]
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> DoctorUser | None:
+        if not user_id.isdigit():
+            return None
+        with app.extensions["db"].read() as db_session:
+            doctor = db_session.get(Doctor, int(user_id))
+            if doctor is None or not doctor.active or session.get("doctor_sv") != doctor.session_version:
+                return None
+            return DoctorUser(doctor.id, doctor.email)

@@ -1,0 +1,42 @@
+"""The doctor workspace over HTTP. Every route needs a signed-in doctor except login.
+
+The guard runs before every request of the blueprint, so a new page cannot be added
+without it (tests walk the URL map to prove it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from ..auth import session_expired
+
+bp = Blueprint("doctor", __name__, url_prefix="/doctor")
+PUBLIC_ENDPOINTS = {"doctor.login"}
+
+
+@bp.before_request
+def require_doctor() -> Any:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    reason = session_expired()
+    if reason:
+        logout_user()
+        session.clear()
+        flash("You were signed out after a period without activity." if reason == "idle"
+              else "Your session ended. Please sign in again.")
+        return redirect(url_for("doctor.login"))
+    return None
+
+
+@bp.after_request
+def no_store(response: Any) -> Any:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+from . import account_views, audit_views, queue_views, summary_views  # noqa: E402,F401

@@ -1,0 +1,60 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth import check_credentials, end_session, normalise_email, start_session
+from ..forms.doctor import EmptyForm, LoginForm
+from ..models import record_audit
+from . import bp
+from .common import db, doctor_id
+
+GENERIC_LOGIN_ERROR = "The email address or password is not right"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if not target:
+        return url_for("doctor.queue")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("doctor.queue")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        with db().write() as s:
+            doctor = check_credentials(s, form.email.data, form.password.data)
+            if doctor is not None:
+                start_session(doctor)
+                record_audit(s, f"doctor:{doctor.id}", "doctor.login", target=f"doctor:{doctor.id}",
+                             remote_addr=request.remote_addr)
+                return redirect(safe_next(request.args.get("next")))
+            record_audit(s, "anonymous", "doctor.login_failed", remote_addr=request.remote_addr,
+                         email=normalise_email(form.email.data)[:254])
+        error = GENERIC_LOGIN_ERROR
+    elif form.errors:
+        error = GENERIC_LOGIN_ERROR if form.is_submitted() else None
+    status = 401 if error else 200
+    return render_template("doctor/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    form = EmptyForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        with db().write() as s:
+            acting = doctor_id()
+            end_session(s, acting)
+            record_audit(s, f"doctor:{acting}", "doctor.logout", target=f"doctor:{acting}",
+                         remote_addr=request.remote_addr)
+    return redirect(url_for("doctor.login"))

@@ -1,0 +1,160 @@
+"""One submission: the summary page, its PDF and exports, decisions and re-evaluation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..decisions import OVERRIDE_REASONS, Conflict, DecisionInput, current_decisions, decide_flag, mark_reviewed
+from ..evaluations import store_evaluation
+from ..export.fhir import questionnaire_resource
+from ..export.submission_json import submission_document, submission_fhir
+from ..forms.doctor import DecisionForm, EmptyForm, ReviewForm, first_error
+from ..models import Evaluation, QuestionnaireResponse
+from ..pdf import render_pdf
+from ..reevaluation import diff_flags
+from ..summary import build_summary
+from . import bp
+from .common import audit, db, doctor_id, questionnaire
+
+
+def _submission(s: Session, response_id: int) -> QuestionnaireResponse:
+    response = s.scalar(
+        select(QuestionnaireResponse)
+        .options(selectinload(QuestionnaireResponse.invitation), selectinload(QuestionnaireResponse.evaluations))
+        .where(QuestionnaireResponse.id == response_id, QuestionnaireResponse.submitted.is_(True))
+    )
+    if response is None:
+        abort(404)
+    return response
+
+
+def _stored_evaluation(response: QuestionnaireResponse) -> Evaluation:
+    """The evaluation made at submit: what the summary shows, exactly as computed."""
+    return next(e for e in response.evaluations if e.kind == "submission")
+
+
+def _render_summary(s: Session, response_id: int, template: str, **extra: Any) -> str:
+    response = _submission(s, response_id)
+    evaluation = _stored_evaluation(response)
+    view = build_summary(questionnaire(), response, evaluation, current_decisions(s, evaluation.id))
+    return render_template(
+        template, summary=view, decision_form=EmptyForm(), reasons=OVERRIDE_REASONS,
+        review_form=ReviewForm(formdata=None), action_form=EmptyForm(), **extra,
+    )
+
+
+@bp.get("/submissions/<int:response_id>")
+def summary(response_id: int) -> Any:
+    with db().write() as s:
+        html = _render_summary(s, response_id, "doctor/summary.html", message=request.args.get("message"))
+        audit(s, "summary.viewed", target=f"response:{response_id}")
+    return html
+
+
+@bp.get("/submissions/<int:response_id>/summary.pdf")
+def summary_pdf(response_id: int) -> Any:
+    with db().write() as s:
+        html = _render_summary(s, response_id, "doctor/summary_print.html")
+        audit(s, "summary.exported", target=f"response:{response_id}", format="pdf")
+    return Response(render_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="ldn-screening-{response_id}.pdf"'})
+
+
+def _json_download(document: Any, filename: str) -> Response:
+    return Response(json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/submissions/<int:response_id>/export.json")
+def export_json(response_id: int) -> Any:
+    with db().write() as s:
+        response = _submission(s, response_id)
+        document = submission_document(response, _stored_evaluation(response))
+        audit(s, "summary.exported", target=f"response:{response_id}", format="json")
+    return _json_download(document, f"ldn-screening-{response_id}.json")
+
+
+@bp.get("/submissions/<int:response_id>/fhir.json")
+def export_fhir(response_id: int) -> Any:
+    with db().write() as s:
+        response = _submission(s, response_id)
+        document = submission_fhir(questionnaire(), response)
+        audit(s, "summary.exported", target=f"response:{response_id}", format="fhir")
+    return _json_download(document, f"ldn-screening-{response_id}.fhir.json")
+
+
+@bp.get("/questionnaire.fhir.json")
+def export_questionnaire() -> Any:
+    return _json_download(questionnaire_resource(questionnaire()), "ldn-screening-questionnaire.fhir.json")
+
+
+@bp.post("/submissions/<int:response_id>/flags/<rule_id>")
+def decide(response_id: int, rule_id: str) -> Any:
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("doctor.summary", response_id=response_id,
+                                message=first_error(form) or "Please try again") + f"#flag-{rule_id}")
+    with db().write() as s:
+        evaluation = _stored_evaluation(_submission(s, response_id))
+        if rule_id not in {flag["rule_id"] for flag in evaluation.flags}:
+            abort(404)
+        choice = DecisionInput(rule_id, form.decision.data, form.reason_code.data,
+                               form.reason_text.data, form.version.data)
+        try:
+            decide_flag(s, evaluation.id, doctor_id(), choice)
+        except Conflict:
+            message = "Another doctor changed this flag first. Here is their decision; decide again if needed."
+        else:
+            audit(s, f"flag.{form.decision.data}", target=f"response:{response_id}", rule_id=rule_id,
+                  reason_code=choice.reason_code)
+            message = f"{rule_id} {form.decision.data}."
+    return redirect(url_for("doctor.summary", response_id=response_id, message=message) + f"#flag-{rule_id}")
+
+
+@bp.post("/submissions/<int:response_id>/review")
+def review(response_id: int) -> Any:
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("doctor.summary", response_id=response_id,
+                                message=first_error(form) or "Please try again"))
+    with db().write() as s:
+        _submission(s, response_id)
+        try:
+            mark_reviewed(s, response_id, doctor_id(), form.note.data, form.version.data)
+        except Conflict:
+            message = "Another doctor reviewed this first. Their note is shown below."
+        else:
+            audit(s, "submission.reviewed", target=f"response:{response_id}")
+            message = "Marked as reviewed."
+    return redirect(url_for("doctor.summary", response_id=response_id, message=message))
+
+
+@bp.post("/submissions/<int:response_id>/reevaluate")
+def reevaluate(response_id: int) -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with db().write() as s:
+        response = _submission(s, response_id)
+        fresh = store_evaluation(s, response, kind="reevaluation")
+        audit(s, "submission.reevaluated", target=f"response:{response_id}", evaluation_id=fresh.id)
+        evaluation_id = fresh.id
+    return redirect(url_for("doctor.reevaluation", response_id=response_id, evaluation_id=evaluation_id))
+
+
+@bp.get("/submissions/<int:response_id>/evaluations/<int:evaluation_id>")
+def reevaluation(response_id: int, evaluation_id: int) -> Any:
+    with db().write() as s:
+        response = _submission(s, response_id)
+        stored = _stored_evaluation(response)
+        fresh = next((e for e in response.evaluations if e.id == evaluation_id and e.kind == "reevaluation"), None)
+        if fresh is None:
+            abort(404)
+        audit(s, "reevaluation.viewed", target=f"response:{response_id}", evaluation_id=evaluation_id)
+        diff = diff_flags(stored.flags, fresh.flags)
+        return render_template("doctor/reevaluation.html", response=response, stored=stored, fresh=fresh,
+                               diff=diff)

@@ -1,0 +1,82 @@
+"""Hand-written forms of the doctor workspace (login, invitations, decisions, review)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from ..decisions import DECISIONS, OVERRIDE_REASONS
+from .fields import ChoiceField, SafeText
+
+PATIENT_REF_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9._\-/ ]{0,63}\Z"
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    email = StringField("Email address", validators=[InputRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password"), Length(max=1024)])
+
+
+class InvitationForm(FlaskForm):  # type: ignore[misc]
+    patient_ref = StringField(
+        "Patient reference",
+        description="Your clinic's own reference, not the patient's name.",
+        validators=[
+            InputRequired("Enter the patient reference"),
+            Regexp(PATIENT_REF_PATTERN, message="Use up to 64 letters, numbers, spaces, dots, dashes or slashes"),
+        ],
+    )
+    appointment_date = DateField("Appointment date", validators=[Optional()],
+                                 description="The rules check opioid wait times against this date.")
+    expires_on = DateField("Link valid until (optional)", validators=[Optional()],
+                           description="By default, the day after the appointment, or 30 days.")
+
+    def validate_expires_on(self, field: DateField) -> None:
+        if field.data and field.data < date.today():
+            raise ValidationError("The link cannot expire in the past")
+
+
+class DecisionForm(FlaskForm):  # type: ignore[misc]
+    decision = RadioField(
+        "Decision", choices=[SelectChoice(d, d.capitalize()) for d in DECISIONS],
+        validators=[InputRequired("Choose accept or override")],
+    )
+    reason_code = ChoiceField(
+        "Reason for overriding",
+        choices=[SelectChoice(code, label) for code, label in OVERRIDE_REASONS.items()],
+    )
+    reason_text = TextAreaField("Note", validators=[Length(max=1000), SafeText()])
+    version = IntegerField("version", validators=[InputRequired()])
+
+    def validate_reason_code(self, field: RadioField) -> None:
+        if self.decision.data == "overridden" and not field.data:
+            raise ValidationError("Choose a reason for overriding this flag")
+
+    def validate_reason_text(self, field: TextAreaField) -> None:
+        if self.reason_code.data == "other" and self.decision.data == "overridden" and not field.data:
+            raise ValidationError("Explain the reason in the note")
+
+
+class ReviewForm(FlaskForm):  # type: ignore[misc]
+    note = TextAreaField("Review note (optional)", validators=[Optional(), Length(max=2000), SafeText()])
+    version = IntegerField("version", validators=[InputRequired()])
+
+
+class EmptyForm(FlaskForm):  # type: ignore[misc]
+    """For buttons that only need CSRF protection (logout, revoke, re-issue, re-evaluate)."""
+
+    next = HiddenField()
+
+
+def first_error(form: Any) -> str | None:
+    for messages in form.errors.values():
+        if messages:
+            return str(messages[0])
+    return None
+
+
+__all__ = ["DecisionForm", "EmptyForm", "InvitationForm", "LoginForm", "ReviewForm", "first_error"]

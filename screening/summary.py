@@ -1,0 +1,199 @@
+"""The doctor's one-page summary of a submission, as a view-model templates only display.
+
+Order is the product's promise: header, earliest start, flags by severity (each with
+its reason for this patient, the patient's own answers behind it, and its source), then
+medicines with their recognised class, then every shown answer, then the symptom chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from .charts import symptom_chart
+from .medications import classify
+from .models import Evaluation, FlagDecision, QuestionnaireResponse
+from .questionnaire.display import HOW_OFTEN_LABELS, PageRows, answer_lines, answer_pages, long_date
+from .questionnaire.model import Questionnaire, Section
+from .rules.facts import age
+
+SEVERITIES = ("critical", "warning", "info")
+SEVERITY_LABELS = {"critical": "Critical: do not start yet", "warning": "Warning: review", "info": "Note"}
+SYMPTOM_ITEMS = (
+    ("pain_average", "Pain"),
+    ("pain_interference", "Pain gets in the way"),
+    ("fatigue", "Tiredness"),
+    ("brain_fog", "Brain fog"),
+    ("sleep_problems", "Sleep problems"),
+    ("low_mood", "Low mood"),
+    ("anxiety", "Anxiety"),
+)
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    label: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlagView:
+    rule_id: str
+    severity: str
+    summary: str
+    rationale: str
+    source_label: str
+    source_url: str
+    evidence: tuple[EvidenceRow, ...]
+    decision: FlagDecision | None
+
+
+@dataclass(frozen=True)
+class MedicineView:
+    name: str
+    how_often: str
+    last_taken: str | None
+    med_class: str
+    matched: str | None
+
+    @property
+    def unknown(self) -> bool:
+        return self.med_class == "unknown"
+
+
+@dataclass(frozen=True)
+class SectionAnswers:
+    section: Section
+    pages: tuple[PageRows, ...]
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    response_id: int
+    patient_ref: str
+    age: int | None
+    sex_at_birth: str
+    appointment: date | None
+    submitted_at: datetime | None
+    questionnaire_version: str
+    evaluation: Evaluation
+    earliest_start_text: str
+    urgent: bool
+    flag_groups: tuple[tuple[str, str, tuple[FlagView, ...]], ...]
+    medicines: tuple[MedicineView, ...]
+    sections: tuple[SectionAnswers, ...]
+    chart: Markup | None
+    review_status: str
+    review_note: str | None
+    review_version: int
+
+    @property
+    def flag_count(self) -> int:
+        return sum(len(flags) for _s, _l, flags in self.flag_groups)
+
+
+def earliest_start_text(evaluation: Evaluation) -> str:
+    if evaluation.opioid_block:
+        return "Not until current opioid use stops"
+    if evaluation.earliest_start is None:
+        return "No opioid wait from the reported dates"
+    text = long_date(evaluation.earliest_start.isoformat())
+    if evaluation.earliest_start <= evaluation.as_of:
+        return f"{text} (no opioid wait left by {long_date(evaluation.as_of.isoformat())})"
+    return text
+
+
+def evidence_rows(questionnaire: Questionnaire, evidence: Mapping[str, Any]) -> tuple[EvidenceRow, ...]:
+    """The answers behind a flag, with the question as the patient saw it."""
+    rows = []
+    for key, value in evidence.items():
+        question = questionnaire.questions.get(key)
+        if key == "medications" and isinstance(value, list):
+            lines = tuple(_medication_evidence_line(entry) for entry in value)
+            rows.append(EvidenceRow("Medicines listed", lines))
+        elif question is not None:
+            rows.append(EvidenceRow(question.text, answer_lines(question, value)))
+        else:
+            rows.append(EvidenceRow(key.replace("_", " ").capitalize(), (str(value),)))
+    return tuple(rows)
+
+
+def _medication_evidence_line(entry: Mapping[str, Any]) -> str:
+    how_often = HOW_OFTEN_LABELS.get(entry.get("how_often", ""), entry.get("how_often", ""))
+    last = f", last taken {long_date(entry['last_taken'])}" if entry.get("last_taken") else ""
+    return f"{entry.get('name')} (read as {entry.get('class')}; {how_often}{last})"
+
+
+def flag_groups(
+    questionnaire: Questionnaire, flags: Sequence[Mapping[str, Any]], decisions: Mapping[str, FlagDecision],
+) -> tuple[tuple[str, str, tuple[FlagView, ...]], ...]:
+    views = [
+        FlagView(
+            rule_id=flag["rule_id"],
+            severity=flag["severity"],
+            summary=flag["summary"],
+            rationale=flag["rationale"],
+            source_label=flag["source"]["label"],
+            source_url=flag["source"]["url"],
+            evidence=evidence_rows(questionnaire, flag.get("evidence", {})),
+            decision=decisions.get(flag["rule_id"]),
+        )
+        for flag in flags
+    ]
+    return tuple(
+        (severity, SEVERITY_LABELS[severity], tuple(v for v in views if v.severity == severity))
+        for severity in SEVERITIES
+        if any(v.severity == severity for v in views)
+    )
+
+
+def medicines(answers: Mapping[str, Any]) -> tuple[MedicineView, ...]:
+    result = []
+    for entry in answers.get("medications", ()):
+        verdict = classify(entry["name"])
+        result.append(MedicineView(
+            name=entry["name"],
+            how_often=HOW_OFTEN_LABELS.get(entry["how_often"], entry["how_often"]),
+            last_taken=long_date(entry["last_taken"]) if entry.get("last_taken") else None,
+            med_class=verdict.cls,
+            matched=verdict.matched,
+        ))
+    return tuple(result)
+
+
+def build_summary(
+    questionnaire: Questionnaire, response: QuestionnaireResponse, evaluation: Evaluation,
+    decisions: Mapping[str, FlagDecision],
+) -> SummaryView:
+    answers = response.answers
+    born = answers.get("date_of_birth")
+    by_section: dict[str, list[PageRows]] = {}
+    for group in answer_pages(questionnaire, answers):
+        by_section.setdefault(group.page.section_id, []).append(group)
+    sex_question = questionnaire.questions["sex_at_birth"]
+    return SummaryView(
+        response_id=response.id,
+        patient_ref=response.invitation.patient_ref,
+        age=age(date.fromisoformat(born), evaluation.as_of) if born else None,
+        sex_at_birth=answer_lines(sex_question, answers.get("sex_at_birth"))[0],
+        appointment=response.invitation.appointment_date,
+        submitted_at=response.submitted_at,
+        questionnaire_version=response.questionnaire_version,
+        evaluation=evaluation,
+        earliest_start_text=earliest_start_text(evaluation),
+        urgent=evaluation.urgent,
+        flag_groups=flag_groups(questionnaire, evaluation.flags, decisions),
+        medicines=medicines(answers),
+        sections=tuple(
+            SectionAnswers(section, tuple(by_section[section.id]))
+            for section in questionnaire.sections if section.id in by_section
+        ),
+        chart=symptom_chart(SYMPTOM_ITEMS, answers),
+        review_status=response.review_status,
+        review_note=response.review_note,
+        review_version=response.review_version,
+    )

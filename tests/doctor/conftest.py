@@ -1,0 +1,98 @@
+"""Doctor-side fixtures: accounts, a signed-in browser, and submitted questionnaires."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from screening.auth import hash_password
+from screening.models import Doctor
+from screening.submissions import create_submitted
+
+PASSWORD = "correct horse battery staple"
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+# A complete, unremarkable set of answers; each test changes only what it is about.
+CLEAN_ANSWERS: dict[str, Any] = {
+    "date_of_birth": "1975-08-30", "sex_at_birth": "female", "pregnant": "no",
+    "trying_to_conceive": "no", "breastfeeding": "no", "conditions": ["fibromyalgia"],
+    "takes_medications": "no", "opioid_recent": "no", "opioid_treatment": "never",
+    "kratom_tianeptine": "never", "illicit_opioid_12m": "no", "opioid_use_disorder": "no",
+    "loperamide_use": "never", "surgery_planned": "no", "expects_opioid_pain_relief": "no",
+    "liver_conditions": ["none"], "liver_symptoms_now": ["none"], "liver_test_when": "within_12_months",
+    "liver_test_abnormal": "no", "audit_c_frequency": "never", "thyroid_conditions": ["none"],
+    "kidney_disease": "none", "transplant": "no", "immunosuppressants": "no",
+    "naltrexone_reaction": "none", "current_antagonist": ["none"],
+    "phq1_interest": 0, "phq2_down": 0, "phq3_sleep": 1, "phq4_tired": 1, "phq5_appetite": 0,
+    "phq6_failure": 0, "phq7_concentration": 0, "phq8_movement": 0, "phq9_self_harm": 0,
+    "gad1_nervous": 0, "gad2_worry": 0, "suicide_attempt_history": "no", "consent_share": "yes",
+}
+
+
+class DoctorClient:
+    """A doctor's browser: signs in through the real form and keeps its CSRF token."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf(self) -> str:
+        html = self.client.get("/doctor/login").get_data(as_text=True)
+        match = CSRF_INPUT.search(html)
+        assert match
+        return match.group(1)
+
+    def login(self, email: str, password: str = PASSWORD, next_url: str | None = None) -> TestResponse:
+        path = "/doctor/login" + (f"?next={next_url}" if next_url else "")
+        return self.client.post(path, data={"csrf_token": self.csrf(), "email": email, "password": password})
+
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data: dict[str, Any] | None = None) -> TestResponse:
+        token = CSRF_INPUT.search(self.client.get("/doctor/invitations").get_data(as_text=True))
+        assert token, "not signed in"
+        return self.client.post(path, data={"csrf_token": token.group(1), **(data or {})})
+
+
+@pytest.fixture
+def make_doctor(app):  # type: ignore[no-untyped-def]
+    def make(email: str = "dr.who@clinic.example", active: bool = True) -> int:
+        with app.extensions["db"].write() as session:
+            doctor = Doctor(email=email, password_hash=hash_password(PASSWORD), active=active, session_version=0)
+            session.add(doctor)
+            session.flush()
+            return doctor.id
+
+    return make
+
+
+@pytest.fixture
+def doctor(app, make_doctor) -> DoctorClient:  # type: ignore[no-untyped-def]
+    """A signed-in doctor."""
+    make_doctor()
+    browser = DoctorClient(app.test_client())
+    assert browser.login("dr.who@clinic.example").status_code == 302
+    return browser
+
+
+@pytest.fixture
+def submit(app):  # type: ignore[no-untyped-def]
+    """Stores a submitted questionnaire: CLEAN_ANSWERS with `changes` (None removes an answer)."""
+
+    def make(patient_ref: str = "P-1", changes: dict[str, Any] | None = None,
+             appointment: date | None = None) -> int:
+        answers = {k: v for k, v in {**CLEAN_ANSWERS, **(changes or {})}.items() if v is not None}
+        with app.extensions["db"].write() as session:
+            response = create_submitted(
+                session, patient_ref, answers,
+                appointment=appointment or date.today() + timedelta(days=7),
+                questionnaire_version=app.extensions["questionnaire"].version,
+            )
+            return response.id
+
+    return make

@@ -1,0 +1,60 @@
+"""The audit page, and the JSON and FHIR exports of a submission."""
+
+from __future__ import annotations
+
+import json
+
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
+from sqlalchemy import select
+
+from screening.models import AuditEvent
+
+
+def test_audit_page_lists_events_with_filters(doctor, submit):
+    response_id = submit("PT-AUD")
+    doctor.get(f"/doctor/submissions/{response_id}")
+    html = doctor.get("/doctor/audit").get_data(as_text=True)
+    assert "summary.viewed" in html and "doctor.login" in html
+    filtered = doctor.get("/doctor/audit?action=doctor.login").get_data(as_text=True)
+    assert "<td>doctor.login</td>" in filtered and "<td>summary.viewed</td>" not in filtered
+    by_target = doctor.get(f"/doctor/audit?target=response:{response_id}").get_data(as_text=True)
+    assert "<td>summary.viewed</td>" in by_target
+
+
+def test_json_export_has_answers_flags_and_versions(app, doctor, submit):
+    response_id = submit("PT-JSON", {"kidney_disease": "severe"})
+    response = doctor.get(f"/doctor/submissions/{response_id}/export.json")
+    document = json.loads(response.data)
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert document["patient_ref"] == "PT-JSON"
+    assert document["answers"]["kidney_disease"] == "severe"
+    assert [f["rule_id"] for f in document["evaluation"]["flags"]] == ["REN-01"]
+    assert document["evaluation"]["ruleset_version"] and document["questionnaire_version"]
+
+
+def test_fhir_export_validates_as_a_questionnaire_response(doctor, submit):
+    response_id = submit("PT-FHIR")
+    document = json.loads(doctor.get(f"/doctor/submissions/{response_id}/fhir.json").data)
+    resource = FhirResponse.model_validate(document)
+    assert resource.status == "completed"
+
+
+def test_exports_are_audited(app, doctor, submit):
+    response_id = submit()
+    for path in ("export.json", "fhir.json", "summary.pdf"):
+        doctor.get(f"/doctor/submissions/{response_id}/{path}")
+    with app.extensions["db"].read() as session:
+        formats = [e.details["format"] for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "summary.exported"))]
+    assert sorted(formats) == ["fhir", "json", "pdf"]
+
+
+def test_fhir_commands(app, submit):
+    response_id = submit("PT-CLI")
+    runner = app.test_cli_runner()
+    questionnaire = runner.invoke(args=["fhir-questionnaire"])
+    assert questionnaire.exit_code == 0 and json.loads(questionnaire.output)["resourceType"] == "Questionnaire"
+    response = runner.invoke(args=["fhir-response", str(response_id)])
+    assert response.exit_code == 0 and json.loads(response.output)["resourceType"] == "QuestionnaireResponse"
+    missing = runner.invoke(args=["fhir-response", "999"])
+    assert missing.exit_code != 0 and "no submitted questionnaire" in missing.output

@@ -1,0 +1,91 @@
+"""Accepting and overriding flags, marking reviewed, and two doctors acting at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from screening.models import AuditEvent, FlagDecision, QuestionnaireResponse
+from tests.doctor.conftest import DoctorClient
+
+KIDNEY = {"kidney_disease": "dialysis"}  # REN-01
+
+
+@pytest.fixture
+def case(submit) -> int:
+    return submit("PT-DEC", KIDNEY)
+
+
+def _decisions(app):
+    with app.extensions["db"].read() as session:
+        return session.scalars(select(FlagDecision)).all()
+
+
+def test_accept_a_flag(app, doctor, case):
+    response = doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {"decision": "accepted", "version": "0"})
+    assert "REN-01+accepted" in response.headers["Location"] or "REN-01%20accepted" in response.headers["Location"]
+    [decision] = _decisions(app)
+    assert (decision.rule_id, decision.decision, decision.version) == ("REN-01", "accepted", 1)
+    html = doctor.get(f"/doctor/submissions/{case}").get_data(as_text=True)
+    assert "<strong>Accepted</strong> by dr.who@clinic.example" in html
+
+
+def test_override_needs_a_reason(app, doctor, case):
+    response = doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {"decision": "overridden", "version": "0"})
+    assert "Choose+a+reason" in response.headers["Location"] or "Choose%20a%20reason" in response.headers["Location"]
+    assert _decisions(app) == []
+
+
+def test_override_with_a_listed_reason_and_note(app, doctor, case):
+    doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {
+        "decision": "overridden", "reason_code": "specialist_advice", "reason_text": "Renal team agrees", "version": "0"})
+    [decision] = _decisions(app)
+    assert (decision.reason_code, decision.reason_text) == ("specialist_advice", "Renal team agrees")
+    html = doctor.get(f"/doctor/submissions/{case}").get_data(as_text=True)
+    assert "Specialist advice obtained" in html and "Renal team agrees" in html
+
+
+def test_other_reason_needs_a_note(app, doctor, case):
+    doctor.post(f"/doctor/submissions/{case}/flags/REN-01",
+                {"decision": "overridden", "reason_code": "other", "version": "0"})
+    assert _decisions(app) == []
+
+
+def test_unknown_rule_or_flag_not_raised_is_not_found(doctor, case):
+    assert doctor.post(f"/doctor/submissions/{case}/flags/PREG-01", {"decision": "accepted", "version": "0"}).status_code == 404
+
+
+def test_two_doctors_deciding_at_once_never_overwrite_silently(app, doctor, make_doctor, case):
+    make_doctor("second@clinic.example")
+    other = DoctorClient(app.test_client())
+    other.login("second@clinic.example")
+    # Both opened the page at version 0; the first to save wins, the second is told.
+    doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {"decision": "accepted", "version": "0"})
+    late = other.post(f"/doctor/submissions/{case}/flags/REN-01", {
+        "decision": "overridden", "reason_code": "not_applicable", "version": "0"})
+    assert "Another+doctor+changed+this+flag+first" in late.headers["Location"]
+    [decision] = _decisions(app)
+    assert decision.decision == "accepted"
+    # Deciding again from the fresh version works.
+    other.post(f"/doctor/submissions/{case}/flags/REN-01", {
+        "decision": "overridden", "reason_code": "not_applicable", "version": "1"})
+    [decision] = _decisions(app)
+    assert (decision.decision, decision.version) == ("overridden", 2)
+
+
+def test_mark_reviewed_with_a_note_and_conflict(app, doctor, case):
+    doctor.post(f"/doctor/submissions/{case}/review", {"note": "Discussed dialysis plan", "version": "0"})
+    stale = doctor.post(f"/doctor/submissions/{case}/review", {"note": "Overwrite?", "version": "0"})
+    assert "Another+doctor+reviewed+this+first" in stale.headers["Location"]
+    with app.extensions["db"].read() as session:
+        response = session.get(QuestionnaireResponse, case)
+        assert (response.review_status, response.review_note, response.review_version) == (
+            "reviewed", "Discussed dialysis plan", 1)
+
+
+def test_decisions_and_reviews_are_audited(app, doctor, case):
+    doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {"decision": "accepted", "version": "0"})
+    doctor.post(f"/doctor/submissions/{case}/review", {"note": "", "version": "0"})
+    with app.extensions["db"].read() as session:
+        actions = set(session.scalars(select(AuditEvent.action)))
+    assert {"flag.accepted", "submission.reviewed"} <= actions

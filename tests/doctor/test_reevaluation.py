@@ -1,0 +1,58 @@
+"""Re-running the current rules on a past submission: a new record and a diff; the stored one stays."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from screening.models import Evaluation
+from screening.reevaluation import diff_flags
+
+A = {"rule_id": "OPI-01", "severity": "critical", "summary": "s", "rationale": "r", "evidence": {}}
+B = {"rule_id": "REN-02", "severity": "info", "summary": "s", "rationale": "r", "evidence": {}}
+B_WORSE = {**B, "severity": "warning"}
+C = {"rule_id": "THY-01", "severity": "warning", "summary": "s", "rationale": "r", "evidence": {}}
+
+
+def test_diff_lists_added_removed_and_changed():
+    diff = diff_flags([A, B], [B_WORSE, C])
+    assert [f["rule_id"] for f in diff.added] == ["THY-01"]
+    assert [f["rule_id"] for f in diff.removed] == ["OPI-01"]
+    assert [(c.rule_id, c.fields) for c in diff.changed] == [("REN-02", ("severity",))]
+
+
+def test_same_flags_are_unchanged():
+    assert diff_flags([A, B], [B, A]).unchanged
+
+
+def test_reevaluation_keeps_the_stored_evaluation_and_shows_the_diff(app, doctor, submit):
+    response_id = submit("PT-RE", {"kidney_disease": "severe"})
+    # Pretend the stored evaluation came from an older ruleset that did not know REN-01.
+    with app.extensions["db"].write() as session:
+        stored = session.scalars(select(Evaluation)).one()
+        stored.flags = [f for f in stored.flags if f["rule_id"] != "REN-01"]
+        stored.ruleset_version = "old-ruleset"
+        stored_flags = list(stored.flags)
+    response = doctor.post(f"/doctor/submissions/{response_id}/reevaluate")
+    html = doctor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Added flags" in html and "REN-01" in html
+    with app.extensions["db"].read() as session:
+        evaluations = session.scalars(select(Evaluation).order_by(Evaluation.id)).all()
+    assert [e.kind for e in evaluations] == ["submission", "reevaluation"]
+    assert evaluations[0].flags == stored_flags and evaluations[0].ruleset_version == "old-ruleset"
+    assert evaluations[1].ruleset_version != "old-ruleset"
+
+
+def test_reevaluation_with_no_change_says_so(doctor, submit):
+    response_id = submit("PT-SAME")
+    response = doctor.post(f"/doctor/submissions/{response_id}/reevaluate")
+    assert "No change" in doctor.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_summary_still_shows_the_stored_evaluation(app, doctor, submit):
+    response_id = submit("PT-KEEP", {"kidney_disease": "severe"})
+    with app.extensions["db"].write() as session:
+        stored = session.scalars(select(Evaluation)).one()
+        stored.flags = [f for f in stored.flags if f["rule_id"] != "REN-01"]
+    doctor.post(f"/doctor/submissions/{response_id}/reevaluate")
+    html = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
+    assert 'id="flag-REN-01"' not in html

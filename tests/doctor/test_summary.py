@@ -1,0 +1,111 @@
+"""The one-page summary: header, earliest start, flags with their reasons, medicines, answers, chart."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from screening.models import AuditEvent
+
+AS_OF = date.today() + timedelta(days=7)
+THREE_SEVERITIES = {
+    "takes_medications": "yes",
+    "medications": [
+        {"name": "Tylenol #3", "how_often": "as_needed", "last_taken": (date.today() - timedelta(days=2)).isoformat()},
+        {"name": "Zorblax herbal drops", "how_often": "daily", "last_taken": None},
+    ],
+    "kidney_disease": "severe",
+    "pain_average": 8, "fatigue": 6, "brain_fog": 3,
+}
+
+
+@pytest.fixture
+def summary_html(doctor, submit) -> str:
+    response_id = submit("PT-3SEV", THREE_SEVERITIES, AS_OF)
+    return doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
+
+
+def test_header(summary_html):
+    assert "PT-3SEV" in summary_html
+    assert "<dt>Age</dt><dd>51</dd>" in summary_html or "<dt>Age</dt><dd>50</dd>" in summary_html
+    assert "Female" in summary_html
+    assert AS_OF.isoformat() in summary_html
+    assert "Questionnaire</dt><dd>version 2026.11.1" in summary_html
+    assert "Ruleset</dt><dd>version" in summary_html
+
+
+def test_current_opioid_use_blocks_the_start_date(summary_html):
+    assert "Not until current opioid use stops" in summary_html
+
+
+def test_flags_come_first_grouped_by_severity(summary_html):
+    critical = summary_html.index("Critical: do not start yet")
+    warning = summary_html.index("Warning: review")
+    info = summary_html.index("Note (")
+    medicines = summary_html.index('id="medicines-heading"')
+    assert critical < warning < info < medicines
+
+
+def test_each_flag_explains_itself(summary_html):
+    flag = summary_html.split('id="flag-OPI-01"')[1].split("</article>")[0]
+    assert "Tylenol #3" in flag                               # the patient's own entry
+    assert "Medicines listed" in flag                          # the evidence, labelled
+    assert 'class="flag__rationale"' in flag
+    assert "Source: <a href=\"http" in flag
+    kidney = summary_html.split('id="flag-REN-01"')[1].split("</article>")[0]
+    assert "Has a doctor told you that your kidneys do not work well?" in kidney
+    assert "Yes, badly" in kidney
+
+
+def test_medicines_show_their_class_and_unknown_ones_stand_out(summary_html):
+    table = summary_html.split('id="medicines-heading"')[1].split("</table>")[0]
+    assert "opioid/short" in table
+    assert 'class="unknown-medicine"' in table and "Zorblax herbal drops" in table
+    assert "Not recognised: check it" in table
+
+
+def test_answers_list_only_shown_questions(summary_html):
+    answers = summary_html.split('id="answers-heading"')[1]
+    assert "What is your date of birth?" in answers
+    assert "When did you last take one?" not in answers  # opioid_recent was "no"
+
+
+def test_symptom_baseline_is_an_svg_chart(summary_html):
+    chart = summary_html.split('id="baseline-heading"')[1]
+    assert "<svg" in chart and "8/10" in chart and "Brain fog" in chart
+
+
+def test_viewing_a_summary_is_audited(app, doctor, submit):
+    response_id = submit()
+    doctor.get(f"/doctor/submissions/{response_id}")
+    with app.extensions["db"].read() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "summary.viewed")).one()
+    assert event.target == f"response:{response_id}" and event.actor.startswith("doctor:")
+    assert event.remote_addr
+
+
+def test_unknown_or_unsubmitted_ids_are_not_found(doctor, patient):
+    assert doctor.get("/doctor/submissions/999").status_code == 404
+    assert doctor.get("/doctor/submissions/1").status_code == 404  # the patient's, not submitted
+
+
+def test_pdf_download_contains_the_flags(doctor, submit):
+    from pypdf import PdfReader
+
+    response_id = submit("PT-PDF", THREE_SEVERITIES, AS_OF)
+    response = doctor.get(f"/doctor/submissions/{response_id}/summary.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    text = " ".join(page.extract_text() for page in pages).replace("\x00", "")  # some runs come out as UTF-16
+    assert "PT-PDF" in text
+    for rule_id in ("OPI-01", "REN-01", "MED-01"):
+        assert rule_id in text
+
+
+def test_print_stylesheet_hides_the_controls(doctor):
+    css = doctor.get("/static/app.css").get_data(as_text=True)
+    assert "@media print" in css and ".no-print" in css
