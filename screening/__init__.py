@@ -44,9 +44,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .auth import init_auth
     from .cli import register_commands
     from .doctor import bp as doctor_bp
+    from .limits import init_limits
     from .patient import bp as patient_bp
+    from .security import init_security
 
     init_auth(app)
+    init_security(app)
+    init_limits(app)
     app.register_blueprint(patient_bp)
     app.register_blueprint(doctor_bp)
     errors.register(app)

@@ -30,6 +30,10 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str | None) -> list[str] | None:
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
 def _development_secret(instance_path: Path) -> str:
     secret_file = instance_path / "secret_key"
     if not secret_file.exists():
@@ -45,6 +49,10 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
     secret = env.get("SECRET_KEY")
     if production and (not secret or len(secret) < 32):
         raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+    if production and not env.get("PUBLIC_BASE_URL", "").startswith("https://"):
+        # Patient links are built from it; without it they would follow the Host header.
+        raise ConfigError("PUBLIC_BASE_URL must be set to the site's https:// address in production")
+    secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), production)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'screening.sqlite3'}"
     return {
         "ENV_NAME": "production" if production else "development",
@@ -55,11 +63,19 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "PORT": int(env.get("PORT", "5000")),
         "INVITATION_DAYS_VALID": int(env.get("INVITATION_DAYS_VALID", "30")),
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        # __Host- cookies are only ever sent to this exact host, over HTTPS.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
-        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "MAX_FORM_PARTS": 400,
+        "TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "DOCTOR_IDLE_TIMEOUT": timedelta(minutes=int(env.get("DOCTOR_IDLE_MINUTES", "30"))),
-        "DOCTOR_ABSOLUTE_TIMEOUT": timedelta(hours=int(env.get("DOCTOR_SESSION_HOURS", "12"))),  # the session's own lifetime bounds the token
+        "DOCTOR_ABSOLUTE_TIMEOUT": timedelta(hours=int(env.get("DOCTOR_SESSION_HOURS", "12"))),
     }

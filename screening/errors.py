@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
     400: ("Something went wrong with that request", "Please go back and try again."),
@@ -17,6 +18,20 @@ MESSAGES = {
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        # A patient must never lose a page to an expired token: show it again, unsaved.
+        if request.endpoint == "patient.page" and request.view_args:
+            from .patient.views import page_not_saved
+
+            return page_not_saved(request.view_args["page_id"])
+        return http_error(error)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):  # type: ignore[no-untyped-def]
+        # No page can be built for a host we do not serve: its URLs would point there.
+        return "Bad request: this site does not answer to that host name.", 400, {"Content-Type": "text/plain"}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500

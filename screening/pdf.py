@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from weasyprint import HTML
-
 
 def render_pdf(html: str) -> bytes:
+    # Imported here: WeasyPrint loads Pango and fonts, which no other request needs.
+    from weasyprint import HTML
+
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]

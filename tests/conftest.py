@@ -67,3 +67,7 @@ def patient(app: Flask, make_link) -> PatientClient:  # type: ignore[no-untyped-
     patient = PatientClient(app.test_client(), token)
     patient.open_link()
     return patient
+
+
+# Doctor-side fixtures are shared by tests/doctor and tests/security.
+from tests.doctor_fixtures import doctor, make_doctor, submit  # noqa: E402,F401

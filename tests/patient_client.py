@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+REVISION_INPUT = re.compile(r'name="revision" value="(\d+)"')
 
 
 def form_fields(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,9 +66,20 @@ class PatientClient:
             self._csrf = match.group(1)
         return self._csrf
 
+    def revision(self, page_id: str) -> str:
+        """The revision the page was shown at, as a browser holding the page would post it."""
+        html = self.client.get(f"/questionnaire/page/{page_id}", follow_redirects=True).get_data(as_text=True)
+        match = REVISION_INPUT.search(html)
+        return match.group(1) if match else "0"
+
     def post_page(self, page_id: str, answers: Mapping[str, Any], query: str = "", **extra: Any) -> TestResponse:
         path = f"/questionnaire/page/{page_id}{query}"
-        data = {"csrf_token": self.csrf_token(f"/questionnaire/page/{page_id}"), **form_fields(answers), **extra}
+        data = {
+            "csrf_token": self.csrf_token(f"/questionnaire/page/{page_id}"),
+            "revision": self.revision(page_id),
+            **form_fields(answers),
+            **extra,
+        }
         return self.client.post(path, data=data)
 
     def submit(self) -> TestResponse:

@@ -33,10 +33,4 @@ def require_doctor() -> Any:
     return None
 
 
-@bp.after_request
-def no_store(response: Any) -> Any:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 from . import account_views, audit_views, queue_views, summary_views  # noqa: E402,F401

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..auth import check_credentials, end_session, normalise_email, start_session
 from ..forms.doctor import EmptyForm, LoginForm
+from ..limits import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, limiter, login_account_key, only_login_attempts
 from ..models import record_audit
 from . import bp
 from .common import db, doctor_id
@@ -28,6 +29,8 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_PER_ADDRESS, exempt_when=only_login_attempts)
+@limiter.limit(LOGIN_PER_ACCOUNT, key_func=login_account_key, exempt_when=only_login_attempts)
 def login() -> Any:
     form = LoginForm()
     error = None

@@ -25,13 +25,31 @@ BUILDERS_WITH_LIST: dict[str, Builder] = {
 }
 
 
-class PatientPageForm(FlaskForm):  # type: ignore[misc]
-    """Base for every page form: CSRF, and the dates date validators compare against."""
+SINGLE_VALUED = {"date", "yes_no", "yes_no_unsure", "single", "scale_0_3", "scale_0_10", "number", "text"}
 
-    def __init__(self, *args: Any, today: date, as_of: date, **kwargs: Any) -> None:
+
+class PatientPageForm(FlaskForm):  # type: ignore[misc]
+    """Base for every page form: CSRF, the dates date validators compare against, and a
+    refusal of repeated single-answer fields (`a=1&a=2`), which would otherwise be read
+    "first one wins" here and perhaps "last one wins" elsewhere."""
+
+    single_valued: frozenset[str] = frozenset()
+
+    def __init__(self, *args: Any, today: date, as_of: date, formdata: Any = None, **kwargs: Any) -> None:
         self.today = today
         self.as_of = as_of
-        super().__init__(*args, **kwargs)
+        self._posted = formdata
+        super().__init__(*args, formdata=formdata, **kwargs)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        if self._posted is None:
+            return valid
+        for name in self.single_valued:
+            if name in self and len(self._posted.getlist(name)) > 1:
+                self[name].errors = [*self[name].errors, "Give only one answer"]
+                valid = False
+        return valid
 
 
 class PageForms:
@@ -41,7 +59,8 @@ class PageForms:
 
     @staticmethod
     def _build(page: Page) -> type[PatientPageForm]:
-        fields = {q.id: BUILDERS_WITH_LIST[q.type].make_field(q) for q in page.questions}
+        fields: dict[str, Any] = {q.id: BUILDERS_WITH_LIST[q.type].make_field(q) for q in page.questions}
+        fields["single_valued"] = frozenset(q.id for q in page.questions if q.type in SINGLE_VALUED)
         return type(f"{page.id.title().replace('_', '')}Form", (PatientPageForm,), fields)
 
     def form(

@@ -6,8 +6,16 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..decisions import DECISIONS, OVERRIDE_REASONS
@@ -17,7 +25,8 @@ PATIENT_REF_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9._\-/ ]{0,63}\Z"
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    email = StringField("Email address", validators=[InputRequired("Enter your email address"), Length(max=254)])
+    email = StringField("Email address", validators=[InputRequired("Enter your email address"), Length(max=254),
+                                                     SafeText()])
     password = PasswordField("Password", validators=[InputRequired("Enter your password"), Length(max=1024)])
 
 

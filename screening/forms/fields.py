@@ -109,7 +109,8 @@ class SafeText:
 
     def __call__(self, form: Any, field: Field) -> None:
         text = field.data or ""
-        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        # U+FFFD is what invalid UTF-8 in the request decodes to.
+        if any((ord(ch) < 32 and ch not in "\n\r\t") or ch == "\ufffd" for ch in text):
             raise ValidationError(self.message)
 
 

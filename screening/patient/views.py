@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ..evaluations import project_into_queue, store_evaluation
 from ..forms import error_items
 from ..invitations import usable_invitation
+from ..limits import PATIENT_LINK_PER_ADDRESS, limiter
 from ..models import record_audit
 from ..questionnaire.display import answer_pages
 from ..questionnaire.navigation import (
@@ -38,6 +39,7 @@ def home() -> Any:
 
 
 @bp.get("/i/<token>")
+@limiter.limit(PATIENT_LINK_PER_ADDRESS)
 def open_invitation(token: str) -> Any:
     with db().write() as s:
         invitation = usable_invitation(s, token)
@@ -103,6 +105,11 @@ def page(page_id: str) -> Any:
             current, answers=answers, visible=q.visible_ids(answers),
             formdata=request.form if posting else None, today=patient.today, as_of=patient.as_of,
         )
+        if posting and request.form.get("revision") != str(patient.response.revision):
+            # A stale tab (or a second window) must not overwrite newer answers silently.
+            context = _page_context(patient, current, form, previous_page(q, page_id, answers))
+            context["errors"] = []
+            return render_template("patient/page.html", notice=STALE_NOTICE, **context), 409
         if posting and not _handled_list_action(form) and form.validate():
             next_id = save_page(s, patient.response, q, page_id, page_forms().answers(current, form))
             if request.args.get("return") == RETURN_TO_CHECK:
@@ -112,6 +119,35 @@ def page(page_id: str) -> Any:
         back = previous_page(q, page_id, answers)
         context = _page_context(patient, current, form, back)
     return render_template("patient/page.html", **context)
+
+
+STALE_NOTICE = (
+    "Your answers were changed in another window or tab since you opened this page, so this "
+    "page was not saved. What you typed is below: check it and press the button again."
+)
+UNSAVED_NOTICE = (
+    "For your safety, this page was not saved because it was open for a long time or in "
+    "another window. Your answers are still below: check them and press the button again."
+)
+
+
+def page_not_saved(page_id: str) -> Any:
+    """The page again, with what the patient posted and a fresh CSRF token; nothing saved."""
+    q = questionnaire()
+    if page_id not in {p.id for p in q.pages}:
+        abort(404)
+    with db().read() as s:
+        patient = load_patient(s)
+        if patient is None:
+            return link_not_valid()
+        current = q.page(page_id)
+        form = page_forms().form(
+            current, answers=patient.answers, visible=q.visible_ids(patient.answers),
+            formdata=request.form, today=patient.today, as_of=patient.as_of,
+        )
+        context = _page_context(patient, current, form, previous_page(q, page_id, patient.answers))
+    context["errors"] = []
+    return render_template("patient/page.html", notice=UNSAVED_NOTICE, **context), 200
 
 
 def _handled_list_action(form: Any) -> bool:
@@ -150,6 +186,7 @@ def _page_context(patient: PatientContext, current: Any, form: Any, back: Any) -
         "errors": error_items(form, questions),
         "safety_message": needs_safety_message(q, patient.answers, current.id),
         "return_to": request.args.get("return"),
+        "revision": patient.response.revision,
     }
 
 

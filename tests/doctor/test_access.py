@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.doctor.conftest import CSRF_INPUT
+from tests.doctor_fixtures import CSRF_INPUT
 
 PUBLIC = {"doctor.login"}
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from screening.auth import HASHER
 from screening.models import AuditEvent, Doctor
-from tests.doctor.conftest import PASSWORD, DoctorClient
+from tests.doctor_fixtures import PASSWORD, DoctorClient
 
 
 def _events(app, action):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from screening.models import AuditEvent, FlagDecision, QuestionnaireResponse
-from tests.doctor.conftest import DoctorClient
+from tests.doctor_fixtures import DoctorClient
 
 KIDNEY = {"kidney_disease": "dialysis"}  # REN-01
 
@@ -38,7 +38,9 @@ def test_override_needs_a_reason(app, doctor, case):
 
 def test_override_with_a_listed_reason_and_note(app, doctor, case):
     doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {
-        "decision": "overridden", "reason_code": "specialist_advice", "reason_text": "Renal team agrees", "version": "0"})
+        "decision": "overridden", "reason_code": "specialist_advice", "reason_text": "Renal team agrees",
+        "version": "0",
+    })
     [decision] = _decisions(app)
     assert (decision.reason_code, decision.reason_text) == ("specialist_advice", "Renal team agrees")
     html = doctor.get(f"/doctor/submissions/{case}").get_data(as_text=True)
@@ -52,7 +54,8 @@ def test_other_reason_needs_a_note(app, doctor, case):
 
 
 def test_unknown_rule_or_flag_not_raised_is_not_found(doctor, case):
-    assert doctor.post(f"/doctor/submissions/{case}/flags/PREG-01", {"decision": "accepted", "version": "0"}).status_code == 404
+    response = doctor.post(f"/doctor/submissions/{case}/flags/PREG-01", {"decision": "accepted", "version": "0"})
+    assert response.status_code == 404
 
 
 def test_two_doctors_deciding_at_once_never_overwrite_silently(app, doctor, make_doctor, case):

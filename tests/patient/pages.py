@@ -10,7 +10,8 @@ TYPICAL_PAGES: dict[str, dict[str, Any]] = {
     "reasons": {"conditions": ["fibromyalgia", "hashimotos"], "main_goal": "Walk my dog again"},
     "medicines": {"takes_medications": "yes"},
     "medicines_list": {"medications": [
-        {"name": "Levothyroxine 100 mcg", "how_often": "daily", "last_taken": {"day": "1", "month": "1", "year": "2026"}},
+        {"name": "Levothyroxine 100 mcg", "how_often": "daily",
+         "last_taken": {"day": "1", "month": "1", "year": "2026"}},
         {"name": "Vitamin D", "how_often": "daily"},
     ]},
     "opioids_recent": {"opioid_recent": "no"},

@@ -46,7 +46,8 @@ def test_at_least_one_medicine_after_saying_yes(patient):
 def test_medicine_names_are_limited(patient):
     patient.fill(typical_until("medicines_list"))
     long_name = "x" * 121
-    html = patient.post_page("medicines_list", {"medications": [{"name": long_name, "how_often": "daily"}]}).get_data(as_text=True)
+    answers = {"medications": [{"name": long_name, "how_often": "daily"}]}
+    html = patient.post_page("medicines_list", answers).get_data(as_text=True)
     assert "120 characters or fewer" in html
 
 

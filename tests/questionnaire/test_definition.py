@@ -30,7 +30,8 @@ def _broken(change):
 
 CASES = [
     ("unknown type", lambda r: _question(r, "pregnant").update(type="maybe"), "unknown type 'maybe'"),
-    ("duplicate id", lambda r: _question(r, "pregnant").update(id="sex_at_birth"), "duplicate question id 'sex_at_birth'"),
+    ("duplicate id", lambda r: _question(r, "pregnant").update(id="sex_at_birth"),
+     "duplicate question id 'sex_at_birth'"),
     ("yaml boolean code", lambda r: _question(r, "illicit_opioid_12m")["options"][0].update(code=True),
      "not a string"),
     ("condition on a later page", lambda r: _question(r, "pregnant").update(

@@ -1,4 +1,4 @@
-"""Doctor-side fixtures: accounts, a signed-in browser, and submitted questionnaires."""
+"""Doctor-side fixtures (imported by tests/conftest.py): accounts, a signed-in browser, submissions."""
 
 from __future__ import annotations
 
