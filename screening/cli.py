@@ -56,10 +56,11 @@ def invite_command(patient_ref: str, appointment: object) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts_cli import COMMANDS as ACCOUNT_COMMANDS
+    from .data_cli import COMMANDS as DATA_COMMANDS
     from .demo import demo_command
     from .medications.cli import classify_medication_command
     from .rules.cli import evaluate_command
 
     for command in (init_db_command, invite_command, demo_command, evaluate_command,
-                    classify_medication_command, *ACCOUNT_COMMANDS):
+                    classify_medication_command, *ACCOUNT_COMMANDS, *DATA_COMMANDS):
         app.cli.add_command(command)

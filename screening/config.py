@@ -75,6 +75,8 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "PURGE_UNSUBMITTED_DAYS": int(env.get("PURGE_UNSUBMITTED_DAYS", "90")),
+        "RETENTION_DAYS": int(env.get("RETENTION_DAYS", str(8 * 365))),
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "DOCTOR_IDLE_TIMEOUT": timedelta(minutes=int(env.get("DOCTOR_IDLE_MINUTES", "30"))),
         "DOCTOR_ABSOLUTE_TIMEOUT": timedelta(hours=int(env.get("DOCTOR_SESSION_HOURS", "12"))),

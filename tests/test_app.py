@@ -40,14 +40,15 @@ def test_database_defaults_to_sqlite_in_the_instance_folder(tmp_path):
     assert load_config(tmp_path, {"DATABASE_URL": "postgresql+psycopg://x/y"})["DATABASE_URL"].startswith("postgresql")
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     with app.extensions["db"].engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def test_migrations_match_the_models(template_db):
-    engine = create_engine(f"sqlite:///{template_db}")
+def test_migrations_match_the_models(database_url):
+    engine = create_engine(database_url)
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()

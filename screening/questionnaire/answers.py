@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .model import EXCLUSIVE_CODE, HOW_OFTEN_CODES, Question, Questionnaire
@@ -54,7 +54,13 @@ def check_answer(question: Question, value: Any, as_of: date) -> None:
 
 
 def _check_date(question: Question, value: Any, as_of: date) -> None:
-    _check_date_value(question.id, value, as_of, allow_future=question.allow_future)
+    parsed = _check_date_value(question.id, value, as_of, allow_future=question.allow_future)
+    # The same window the page form allows (forms.builders.date_bounds), e.g. surgery_date.
+    before, after = question.min_days_before_as_of, question.max_days_after_as_of
+    if before is not None and parsed < as_of - timedelta(days=before):
+        raise AnswerError(f"{question.id}: {value} is more than {before} days before as_of")
+    if after is not None and parsed > as_of + timedelta(days=after):
+        raise AnswerError(f"{question.id}: {value} is more than {after} days after as_of")
 
 
 def _check_date_value(where: str, value: Any, as_of: date, *, allow_future: bool) -> date:
@@ -92,13 +98,16 @@ def _check_scale(low: int, high: int):  # type: ignore[no-untyped-def]
 
 
 def _check_number(question: Question, value: Any, _as_of: date) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise AnswerError(f"{question.id}: expected a number")
-    if question.integer and not float(value).is_integer():
-        raise AnswerError(f"{question.id}: expected a whole number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise AnswerError(f"{question.id}: expected a number")
     assert question.min is not None and question.max is not None  # checked by the loader
+    # The range first: a JSON integer too large for a float must fail here, not crash below.
     if not question.min <= value <= question.max:
         raise AnswerError(f"{question.id}: {value} is outside {question.min}..{question.max}")
+    if question.integer and not float(value).is_integer():
+        raise AnswerError(f"{question.id}: expected a whole number")
 
 
 def _check_text(question: Question, value: Any, _as_of: date) -> None:

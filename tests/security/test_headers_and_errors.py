@@ -103,12 +103,8 @@ def test_t56_no_debugger_console(client):
     assert client.get("/console").status_code == 404
 
 
-def test_proxy_hops_trust_exactly_the_configured_proxies(tmp_path, monkeypatch, template_db):
-    import shutil
-
-    db_path = tmp_path / "proxy.sqlite3"
-    shutil.copy(template_db, db_path)
-    app = create_app({"PROXY_HOPS": 1, "DATABASE_URL": f"sqlite:///{db_path}", "TESTING": True})
+def test_proxy_hops_trust_exactly_the_configured_proxies(database_url):
+    app = create_app({"PROXY_HOPS": 1, "DATABASE_URL": database_url, "TESTING": True})
 
     @app.get("/whoami")
     def whoami():  # type: ignore[no-untyped-def]

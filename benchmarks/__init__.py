@@ -1,0 +1,1 @@
+"""Performance scripts, run by `make bench` (not by the test suite)."""

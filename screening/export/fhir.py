@@ -1,0 +1,346 @@
+"""FHIR R4 exports: the questionnaire as a Questionnaire, answers as a QuestionnaireResponse.
+
+Plain dicts in FHIR's JSON form, built only from the definition so that IDs, codes and
+labels cannot drift from what the patient saw; docs/exports.md has the mapping table.
+
+Shape: one ``group`` item per section holding its questions (linkId = question ID).
+Pages are flattened on purpose: they only paginate our HTML forms and mean nothing
+clinically, and another level would make every consumer dig deeper for an answer, while
+sections are the topics a reader expects (opioids, liver...). A page intro saying how to
+answer (the PHQ "over the last 2 weeks") stays as a ``display`` item. Other linkIds
+contain a dot, which a question ID (a Python identifier) never does: no collisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from screening.questionnaire.display import HOW_OFTEN_LABELS, SCALE_0_3_LABELS, YES_NO_LABELS
+from screening.questionnaire.model import (
+    EXCLUSIVE_CODE,
+    HOW_OFTEN_CODES,
+    Condition,
+    Question,
+    Questionnaire,
+    Section,
+)
+
+QUESTIONNAIRE_URL = "urn:ldn-screening:questionnaire"
+CODE_SYSTEM_PREFIX = "urn:ldn-screening:codes:"
+PATIENT_REF_SYSTEM = "urn:ldn-screening:patient-ref"
+RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
+
+_EXT = "http://hl7.org/fhir/StructureDefinition/"
+_UCUM = "http://unitsofmeasure.org"
+_ITEM_CONTROL = "http://hl7.org/fhir/questionnaire-item-control"
+
+# Free text longer than this is a multi-line FHIR `text` item, otherwise `string`: the
+# threshold at which screening/forms/builders.py renders a textarea instead of an input.
+LONG_TEXT_OVER = 300
+
+# The medication list's columns: the same words as the patient's form.
+MEDICATION_PARTS = {
+    "name": ("Name of the medicine", "string"),
+    "how_often": ("How often do you take it?", "choice"),
+    "last_taken": ("When did you last take it?", "date"),
+}
+
+# Scales are integers (not codes with ordinal values): the contract's JSON value is the
+# number and PHQ/GAD totals are sums; minValue/maxValue extensions bound them.
+_ITEM_TYPES = {
+    "date": "date", "yes_no": "choice", "yes_no_unsure": "choice", "single": "choice",
+    "multi": "choice", "scale_0_3": "integer", "scale_0_10": "integer",
+    "medication_list": "group",
+}
+
+
+def item_type(question: Question) -> str:
+    """The FHIR R4 ``Questionnaire.item.type`` for one of our questions."""
+    if question.type == "number":
+        return "integer" if question.integer else "decimal"
+    if question.type == "text":
+        long = question.max_length is None or question.max_length > LONG_TEXT_OVER
+        return "text" if long else "string"
+    return _ITEM_TYPES[question.type]
+
+
+def code_system(link_id: str) -> str:
+    """One code system per question: the same code ("none", "other", "never") means a
+    different thing in each question, and a FHIR code system gives a code one meaning."""
+    return CODE_SYSTEM_PREFIX + link_id
+
+
+def questionnaire_resource(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The questionnaire definition as a FHIR R4 ``Questionnaire``."""
+    return {
+        "resourceType": "Questionnaire",
+        "url": QUESTIONNAIRE_URL,
+        "version": questionnaire.version,
+        "name": "LDNPreConsultationScreening",
+        "title": "LDN pre-consultation screening",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "item": [_section_item(questionnaire, section) for section in questionnaire.sections],
+    }
+
+
+def questionnaire_response_resource(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    *,
+    response_id: int | str,
+    patient_ref: str,
+    status: str = "completed",
+    authored: datetime | None,
+    questionnaire_version: str,
+) -> dict[str, Any]:
+    """Answers in the contract's JSON format as a FHIR R4 ``QuestionnaireResponse``.
+
+    Items mirror the Questionnaire's groups and hold only answered questions. Answers to
+    hidden questions are left out: FHIR forbids answers on disabled items, and our
+    contract discards them too. An unknown question ID is an error, never dropped quietly.
+    """
+    if status not in RESPONSE_STATUSES:
+        raise ValueError(f"status {status!r} is not one of {RESPONSE_STATUSES}")
+    unknown = sorted(set(answers) - set(questionnaire.questions))
+    if unknown:
+        raise ValueError(f"answers to unknown questions: {unknown}")
+    given = {qid: value for qid, value in answers.items() if value is not None}
+    kept, _dropped = questionnaire.prune(given)
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(response_id),
+        "questionnaire": f"{QUESTIONNAIRE_URL}|{questionnaire_version}",
+        "status": status,
+        # The clinic's own patient reference, not a Patient resource we could point to.
+        "subject": {"identifier": {"system": PATIENT_REF_SYSTEM, "value": patient_ref}},
+    }
+    if authored is not None:
+        resource["authored"] = _fhir_datetime(authored)
+    sections = (_section_answers(section, kept) for section in questionnaire.sections)
+    groups = [group for group in sections if group is not None]
+    if groups:
+        resource["item"] = groups
+    return resource
+
+
+# --- Questionnaire items ------------------------------------------------------------------
+
+
+def _section_item(questionnaire: Questionnaire, section: Section) -> dict[str, Any]:
+    children: list[dict[str, Any]] = []
+    for page in section.pages:
+        if page.intro:
+            children.append({"linkId": f"{page.id}.intro", "text": page.intro, "type": "display"})
+        children.extend(_question_item(questionnaire, question) for question in page.questions)
+    return {"linkId": _section_link_id(section), "text": section.title, "type": "group",
+            "item": children}
+
+
+def _section_link_id(section: Section) -> str:
+    return f"section.{section.id}"
+
+
+def _question_item(questionnaire: Questionnaire, question: Question) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    extensions = _extensions(question)
+    if extensions:
+        item["extension"] = extensions
+    item |= {"linkId": question.id, "text": question.text, "type": item_type(question)}
+    if question.shown_when is not None:
+        item |= _enable_when(questionnaire, question.shown_when)
+    item["required"] = question.required
+    if question.type in ("multi", "medication_list"):
+        item["repeats"] = True
+    if question.type == "text" and question.max_length is not None:
+        item["maxLength"] = question.max_length
+    if item["type"] == "choice":
+        item["answerOption"] = [_answer_option(question, code) for code in question.codes]
+    children = [_help_item(question)] if _help_text(question) else []
+    if question.type == "medication_list":
+        children += _medication_parts(question)
+    if children:
+        item["item"] = children
+    return item
+
+
+def _enable_when(questionnaire: Questionnaire, condition: Condition) -> dict[str, Any]:
+    """``shown_when`` as enableWhen. R4 operators: `=` is "some answer equals", `!=` is
+    "no answer equals"; a disabled controller counts as unanswered.
+
+    - `in`: `=` per code, behaviour any. Exact for single and multi answers.
+    - `not_in`: `!=` per code, behaviour all ("has none of the codes"). Exact for a single
+      answer; for a multi answer ours means "has a code outside the list", which agrees
+      only when the listed codes are exclusive: true of every use today (`not_in: [none]`)
+      and checked by the tests. A wider list would need SDC's enableWhenExpression.
+    - A required controller also gets `exists = true`: its answer is absent from a finished
+      response only when it was hidden, and then this question is hidden too (nested
+      hiding), which `!=` alone would get wrong. An optional controller's absence may mean
+      "shown but skipped", where `not_in` holds, so it gets no `exists`.
+    """
+    controller = questionnaire.questions[condition.question]
+    system = code_system(controller.id)
+    operator = "=" if condition.op == "in" else "!="
+    rules: list[dict[str, Any]] = [
+        {"question": controller.id, "operator": operator,
+         "answerCoding": {"system": system, "code": code}}
+        for code in condition.codes
+    ]
+    if condition.op == "in":
+        return {"enableWhen": rules, "enableBehavior": "any"}
+    if controller.required:
+        rules.insert(0, {"question": controller.id, "operator": "exists", "answerBoolean": True})
+    return {"enableWhen": rules, "enableBehavior": "all"}
+
+
+def _extensions(question: Question) -> list[dict[str, Any]]:
+    """Ranges and units, with R4 core extensions (LHC-Forms reads minValue/maxValue)."""
+    extensions: list[dict[str, Any]] = []
+    if question.type in ("scale_0_3", "scale_0_10"):
+        top = 3 if question.type == "scale_0_3" else 10
+        extensions += [_ext("minValue", valueInteger=0), _ext("maxValue", valueInteger=top)]
+    elif question.type == "number" and question.min is not None and question.max is not None:
+        key, cast = ("valueInteger", int) if question.integer else ("valueDecimal", float)
+        extensions += [
+            _ext("minValue", **{key: cast(question.min)}),
+            _ext("maxValue", **{key: cast(question.max)}),
+        ]
+    elif question.type == "date" and question.min_date is not None:
+        # The upper bound ("not after as_of") depends on the appointment date, so it
+        # cannot be a fixed maxValue; our own validation enforces it.
+        extensions.append(_ext("minValue", valueDate=question.min_date))
+    elif question.type == "medication_list":
+        if question.min_entries is not None:
+            extensions.append(_ext("questionnaire-minOccurs", valueInteger=question.min_entries))
+        if question.max_entries is not None:
+            extensions.append(_ext("questionnaire-maxOccurs", valueInteger=question.max_entries))
+    if question.unit:
+        # Units in the definition are written as UCUM codes (today only "U/L").
+        unit = {"system": _UCUM, "code": question.unit, "display": question.unit}
+        extensions.append(_ext("questionnaire-unit", valueCoding=unit))
+    return extensions
+
+
+def _ext(name: str, **value: Any) -> dict[str, Any]:
+    return {"url": _EXT + name, **value}
+
+
+def _answer_option(question: Question, code: str) -> dict[str, Any]:
+    option: dict[str, Any] = {"valueCoding": _coding(question, code)}
+    extensions = []
+    if question.type == "multi" and code == EXCLUSIVE_CODE:
+        extensions.append(_ext("questionnaire-optionExclusive", valueBoolean=True))
+    score = next((o.score for o in question.options if o.code == code), None)
+    if score is not None:  # AUDIT-C item scores, so a consumer can add them up
+        extensions.append(_ext("ordinalValue", valueDecimal=score))
+    if extensions:
+        option["extension"] = extensions
+    return option
+
+
+def _coding(question: Question, code: str) -> dict[str, str]:
+    yes_no = question.type in ("yes_no", "yes_no_unsure")
+    label = YES_NO_LABELS[code] if yes_no else question.label_for(code)
+    return {"system": code_system(question.id), "code": code, "display": label}
+
+
+def _help_text(question: Question) -> str | None:
+    """The hint, or for PHQ/GAD items what each number means (the form shows those words)."""
+    if question.type == "scale_0_3" and question.hint is None:
+        return "; ".join(f"{n} = {label}" for n, label in enumerate(SCALE_0_3_LABELS))
+    return question.hint
+
+
+def _help_item(question: Question) -> dict[str, Any]:
+    # R4's way to attach help text to a question: a display child marked itemControl=help.
+    control = {"coding": [{"system": _ITEM_CONTROL, "code": "help"}]}
+    return {
+        "extension": [_ext("questionnaire-itemControl", valueCodeableConcept=control)],
+        "linkId": f"{question.id}.help",
+        "text": _help_text(question),
+        "type": "display",
+    }
+
+
+def _medication_parts(question: Question) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    for part, (text, kind) in MEDICATION_PARTS.items():
+        link_id = f"{question.id}.{part}"
+        item: dict[str, Any] = {"linkId": link_id, "text": text, "type": kind,
+                                "required": part != "last_taken"}
+        if part == "name" and question.name_max_length:
+            item["maxLength"] = question.name_max_length
+        if part == "how_often":
+            item["answerOption"] = [
+                {"valueCoding": _how_often_coding(link_id, code)} for code in HOW_OFTEN_CODES
+            ]
+        parts.append(item)
+    return parts
+
+
+def _how_often_coding(link_id: str, code: str) -> dict[str, str]:
+    return {"system": code_system(link_id), "code": code, "display": HOW_OFTEN_LABELS[code]}
+
+
+# --- QuestionnaireResponse items ----------------------------------------------------------
+
+
+def _section_answers(section: Section, answers: Mapping[str, Any]) -> dict[str, Any] | None:
+    items: list[dict[str, Any]] = []
+    for page in section.pages:
+        for question in page.questions:
+            if question.id in answers:
+                items += _answer_items(question, answers[question.id])
+    if not items:
+        return None
+    return {"linkId": _section_link_id(section), "text": section.title, "item": items}
+
+
+def _answer_items(question: Question, value: Any) -> list[dict[str, Any]]:
+    """One item per question; a repeating group (the medicines) gives one per entry."""
+    if question.type == "medication_list":
+        return [
+            {"linkId": question.id, "text": question.text,
+             "item": _medication_answers(question, entry)}
+            for entry in value
+        ]
+    values = value if question.type == "multi" else [value]
+    answer = [_answer_value(question, v) for v in values]
+    return [{"linkId": question.id, "text": question.text, "answer": answer}]
+
+
+def _answer_value(question: Question, value: Any) -> dict[str, Any]:
+    kind = item_type(question)
+    if kind == "choice":
+        return {"valueCoding": _coding(question, value)}
+    if kind == "date":
+        return {"valueDate": value}
+    if kind == "integer":
+        return {"valueInteger": int(value)}
+    if kind == "decimal":
+        return {"valueDecimal": value}
+    return {"valueString": value}
+
+
+def _medication_answers(question: Question, entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    how_often_id = f"{question.id}.how_often"
+    values = {
+        "name": {"valueString": entry["name"]},
+        "how_often": {"valueCoding": _how_often_coding(how_often_id, entry["how_often"])},
+        "last_taken": {"valueDate": entry["last_taken"]} if entry.get("last_taken") else None,
+    }
+    return [
+        {"linkId": f"{question.id}.{part}", "text": MEDICATION_PARTS[part][0], "answer": [value]}
+        for part, value in values.items()
+        if value is not None
+    ]
+
+
+def _fhir_datetime(moment: datetime) -> str:
+    # FHIR requires a time zone on a dateTime with a time; a naive one would be a guess.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("authored must be timezone-aware")
+    text = moment.isoformat(timespec="seconds")
+    return text.removesuffix("+00:00") + "Z" if moment.utcoffset() == timedelta(0) else text

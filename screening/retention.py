@@ -1,0 +1,100 @@
+"""Data protection: purge what is no longer needed, export or erase one patient's data.
+
+Every operation writes an audit event that says what was done and how much, never the
+health data itself. Erasure keeps only a hash of the patient reference, so the clinic can
+later prove the request was carried out without the record naming the patient.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .models import Evaluation, FlagDecision, Invitation, QuestionnaireResponse, record_audit, utcnow
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    unsubmitted: int
+    expired_invitations: int
+    past_retention: int
+
+
+def _delete_invitations(session: Session, invitation_ids: list[int]) -> None:
+    """Remove invitations with everything hanging off them, children first."""
+    if not invitation_ids:
+        return
+    response_ids = list(session.scalars(
+        select(QuestionnaireResponse.id).where(QuestionnaireResponse.invitation_id.in_(invitation_ids))))
+    if response_ids:
+        evaluation_ids = list(session.scalars(
+            select(Evaluation.id).where(Evaluation.response_id.in_(response_ids))))
+        if evaluation_ids:
+            session.execute(delete(FlagDecision).where(FlagDecision.evaluation_id.in_(evaluation_ids)))
+            session.execute(delete(Evaluation).where(Evaluation.id.in_(evaluation_ids)))
+        session.execute(delete(QuestionnaireResponse).where(QuestionnaireResponse.id.in_(response_ids)))
+    session.execute(delete(Invitation).where(Invitation.id.in_(invitation_ids)))
+
+
+def purge(session: Session, *, unsubmitted_days: int, retention_days: int, now: datetime | None = None) -> PurgeCounts:
+    now = now or utcnow()
+    stale = now - timedelta(days=unsubmitted_days)
+    R, I = QuestionnaireResponse, Invitation  # noqa: N806 (short aliases keep the queries readable)
+    unsubmitted = list(session.scalars(
+        select(R.invitation_id).where(R.submitted.is_(False), R.updated_at < stale)))
+    never_opened = list(session.scalars(
+        select(I.id).outerjoin(R, R.invitation_id == I.id).where(R.id.is_(None), I.expires_at < stale)))
+    old_submissions = list(session.scalars(
+        select(R.invitation_id).where(R.submitted.is_(True), R.submitted_at < now - timedelta(days=retention_days))))
+    _delete_invitations(session, unsubmitted + never_opened + old_submissions)
+    counts = PurgeCounts(len(unsubmitted), len(never_opened), len(old_submissions))
+    record_audit(session, "system", "data.purged", unsubmitted=counts.unsubmitted,
+                 expired_invitations=counts.expired_invitations, past_retention=counts.past_retention)
+    return counts
+
+
+def export_patient(session: Session, patient_ref: str) -> dict[str, Any]:
+    """Everything held about one patient reference, for an access request."""
+    invitations = session.scalars(select(Invitation).where(Invitation.patient_ref == patient_ref)
+                                  .order_by(Invitation.id)).all()
+    document: dict[str, Any] = {"patient_ref": patient_ref, "invitations": []}
+    for invitation in invitations:
+        response = invitation.response
+        document["invitations"].append({
+            "created_at": invitation.created_at.isoformat(),
+            "appointment_date": invitation.appointment_date.isoformat() if invitation.appointment_date else None,
+            "status": invitation.status,
+            "response": None if response is None else {
+                "answers": response.answers,
+                "submitted": response.submitted,
+                "submitted_at": response.submitted_at.isoformat() if response.submitted_at else None,
+                "review_status": response.review_status,
+                "review_note": response.review_note,
+                "evaluations": [
+                    {"kind": e.kind, "ruleset_version": e.ruleset_version, "as_of": e.as_of.isoformat(),
+                     "flags": e.flags, "created_at": e.created_at.isoformat()}
+                    for e in response.evaluations
+                ],
+            },
+        })
+    record_audit(session, "cli", "patient.exported", target=f"patient_ref_sha256:{ref_digest(patient_ref)}",
+                 invitations=len(invitations))
+    return document
+
+
+def erase_patient(session: Session, patient_ref: str) -> int:
+    """Delete all data for one patient reference; returns how many invitations went."""
+    invitation_ids = list(session.scalars(select(Invitation.id).where(Invitation.patient_ref == patient_ref)))
+    _delete_invitations(session, invitation_ids)
+    record_audit(session, "cli", "patient.erased", target=f"patient_ref_sha256:{ref_digest(patient_ref)}",
+                 invitations=len(invitation_ids))
+    return len(invitation_ids)
+
+
+def ref_digest(patient_ref: str) -> str:
+    return hashlib.sha256(patient_ref.encode("utf-8")).hexdigest()[:32]

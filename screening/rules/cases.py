@@ -1,0 +1,109 @@
+"""The rules' test cases, kept as data beside them: ``<module>.cases.yaml`` per rule module.
+
+A case file holds a list under ``cases``; each case has a ``name`` (unique across files),
+an optional ``as_of`` (default: the base's), ``answers`` laid over the base answers,
+``absent`` (base answers to remove), and the rule IDs it ``fires`` and keeps ``silent``.
+The base (cases_base.yaml) is a complete submission that raises no flag, so a case states
+only what makes it different. Merged answers must pass the questionnaire's validation;
+base answers that the case hides are dropped, as the form drops them, but an answer the
+case gives itself must not be hidden (that would be a case that does not test anything).
+
+Used by tests/rules/test_cases.py and by docs.py, which lists each rule's cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+from screening.questionnaire import QUESTIONNAIRE, AnswerError, validate_answers
+from screening.questionnaire.answers import parse_iso_date
+
+HERE = Path(__file__).parent
+BASE_PATH = HERE / "cases_base.yaml"
+CASE_KEYS = {"name", "as_of", "answers", "absent", "fires", "silent"}
+
+
+class CaseError(ValueError):
+    """A case file is malformed; the message names the file and the case."""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    module: str
+    as_of: date
+    answers: Mapping[str, Any]  # base + case, validated, hidden answers dropped
+    fires: tuple[str, ...]
+    silent: tuple[str, ...]
+
+
+def cases_path(module: ModuleType) -> Path:
+    return Path(module.__file__ or "").with_suffix(".cases.yaml")
+
+
+def load_cases(modules: Iterable[ModuleType]) -> list[Case]:
+    base, base_as_of = base_answers()
+    cases: list[Case] = []
+    for module in modules:
+        path = cases_path(module)
+        for raw in _read(path).get("cases") or ():
+            cases.append(_case(raw, module.__name__.rsplit(".", 1)[-1], base, base_as_of, path))
+    seen: set[str] = set()
+    for case in cases:
+        if case.name in seen:
+            raise CaseError(f"two cases are named {case.name!r}")
+        seen.add(case.name)
+    return cases
+
+
+def base_answers() -> tuple[dict[str, Any], date]:
+    """The answers every case starts from, and their as_of."""
+    base = _read(BASE_PATH)
+    return _plain(base["answers"]), parse_iso_date(_plain(base["as_of"]), BASE_PATH.name)
+
+
+def _case(
+    raw: Mapping[str, Any], module: str, base: dict[str, Any], base_as_of: date, path: Path
+) -> Case:
+    name = raw.get("name")
+    where = f"{path.name}, case {name!r}"
+    if not isinstance(name, str) or set(raw) - CASE_KEYS:
+        raise CaseError(f"{where}: needs a name and only the keys {sorted(CASE_KEYS)}")
+    as_of = parse_iso_date(_plain(raw["as_of"]), where) if "as_of" in raw else base_as_of
+    given = _plain(raw.get("answers") or {})
+    answers = {**base, **given}
+    for qid in raw.get("absent") or ():
+        answers.pop(qid, None)
+    try:
+        kept, dropped = validate_answers(QUESTIONNAIRE, answers, as_of)
+    except AnswerError as error:
+        raise CaseError(f"{where}: {error}") from None
+    hidden = sorted(set(given) & set(dropped))
+    if hidden:
+        raise CaseError(f"{where}: the case answers questions it hides: {hidden}")
+    fires, silent = tuple(raw.get("fires") or ()), tuple(raw.get("silent") or ())
+    if not fires and not silent:
+        raise CaseError(f"{where}: says nothing about any rule (no fires, no silent)")
+    return Case(name, module, as_of, kept, fires, silent)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _plain(value: Any) -> Any:
+    """YAML's own dates back to the contract's "YYYY-MM-DD" strings."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

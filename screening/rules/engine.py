@@ -1,0 +1,240 @@
+"""The small core of the rules engine: rule metadata, a registry per rule module, the
+read-only view a rule reads its answers through, and the flags it produces.
+
+A rule is a pure function ``(inputs, as_of) -> Finding | None``. It sees only the answers
+it declares (``Rule.inputs``); reading anything else raises :class:`UndeclaredInput`, so
+the declared inputs shown to doctors and checked against the questionnaire are the truth.
+The engine adds the metadata (severity, summary, source) to what the rule found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+from .sources import SOURCES, Source
+
+if TYPE_CHECKING:
+    from .facts import MedEntry
+
+Severity = Literal["critical", "warning", "info"]
+SEVERITY_ORDER: Mapping[str, int] = {"critical": 0, "warning": 1, "info": 2}
+MEDICATIONS = "medications"  # the one input whose value is the classified medication list
+
+
+class UndeclaredInput(RuntimeError):
+    """A rule read an answer it did not declare: a programming error, never bad input.
+
+    Not a KeyError on purpose: ``Mapping.get`` and ``in`` would swallow a KeyError.
+    """
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule returns when it fires: why, for this patient, and what it read."""
+
+    rationale: str
+    evidence: Mapping[str, Any]
+
+
+RuleFunction = Callable[["Inputs", date], Finding | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    summary: str  # one line for the doctor's queue
+    why: str  # the contract's rationale, appended to every flag's rationale
+    sources: tuple[str, ...]  # keys of sources.yaml; the first is the flag's `source`
+    inputs: tuple[str, ...]  # question IDs the function may read (`medications` included)
+    function: RuleFunction = field(repr=False, compare=False)
+    module: str = ""
+    urgent: bool = False  # firing marks the whole submission urgent (PSY-01)
+    blocks_start: bool = False  # firing means "not until current opioid use stops"
+
+    @cached_property
+    def declared(self) -> frozenset[str]:
+        return frozenset(self.inputs)
+
+    @cached_property
+    def cited(self) -> tuple[Source, ...]:
+        return tuple(SOURCES[key] for key in self.sources)
+
+
+class Registry:
+    """The rules of one module, in the order they are written."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self._rules: list[Rule] = []
+
+    def rule(
+        self,
+        rule_id: str,
+        severity: Severity,
+        *,
+        summary: str,
+        why: str,
+        sources: tuple[str, ...],
+        inputs: tuple[str, ...],
+        urgent: bool = False,
+        blocks_start: bool = False,
+    ) -> Callable[[RuleFunction], RuleFunction]:
+        """Register the decorated function as a rule; it stays callable as it is."""
+
+        def register(function: RuleFunction) -> RuleFunction:
+            if severity not in SEVERITY_ORDER:
+                raise ValueError(f"{rule_id}: unknown severity {severity!r}")
+            unknown = [key for key in sources if key not in SOURCES]
+            if not sources or unknown:
+                raise ValueError(f"{rule_id}: needs sources from sources.yaml, unknown: {unknown}")
+            self._rules.append(Rule(rule_id, severity, summary, why, sources, inputs, function,
+                                    self.module, urgent, blocks_start))
+            return function
+
+        return register
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._rules)
+
+
+class Inputs(Mapping[str, Any]):
+    """A read-only view of the answers, limited to the question IDs one rule declares.
+
+    Values are as the contract's JSON has them (dates as "YYYY-MM-DD", multi answers as
+    tuples), except `medications`: the classified list (facts.MedEntry).
+    """
+
+    __slots__ = ("_answers", "_declared", "_owner")
+
+    def __init__(self, answers: Mapping[str, Any], declared: frozenset[str], owner: str) -> None:
+        self._answers = answers
+        self._declared = declared
+        self._owner = owner
+
+    def _undeclared(self, qid: str) -> UndeclaredInput:
+        return UndeclaredInput(f"{self._owner} read {qid!r}, which it does not declare")
+
+    # __getitem__, get and __contains__ are each written out (not inherited from Mapping)
+    # because every rule calls them many times per evaluation.
+    def __getitem__(self, qid: str) -> Any:
+        if qid in self._declared:
+            return self._answers[qid]
+        raise self._undeclared(qid)
+
+    def get(self, qid: str, default: Any = None) -> Any:
+        if qid in self._declared:
+            return self._answers.get(qid, default)
+        raise self._undeclared(qid)
+
+    def __contains__(self, qid: object) -> bool:
+        if qid in self._declared:
+            return qid in self._answers
+        raise self._undeclared(str(qid))
+
+    def __iter__(self) -> Iterator[str]:
+        return (qid for qid in self._answers if qid in self._declared)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    @property
+    def meds(self) -> tuple[MedEntry, ...]:
+        """The classified medication list (empty when there is none)."""
+        meds: tuple[MedEntry, ...] = self.get(MEDICATIONS, ())
+        return meds
+
+    def as_date(self, qid: str) -> date | None:
+        """A date answer as a date (None when absent)."""
+        value = self.get(qid)
+        return date.fromisoformat(value) if value is not None else None
+
+    # Every comparison with an answer code goes through these three methods, so that a
+    # test can find each (question, code) pair in the source and check it is a real option.
+    def is_(self, qid: str, *codes: str) -> bool:
+        """The single-choice answer is present and one of `codes`."""
+        return self.get(qid) in codes
+
+    def has(self, qid: str, *codes: str) -> bool:
+        """The multi-choice answer is present and contains one of `codes`."""
+        return any(code in codes for code in self.get(qid) or ())
+
+    def has_other_than(self, qid: str, *codes: str) -> bool:
+        """The multi-choice answer is present and contains a code outside `codes`."""
+        return any(code not in codes for code in self.get(qid) or ())
+
+    def evidence(self, *qids: str) -> dict[str, Any]:
+        """The present answers among `qids`, for a Finding's evidence."""
+        return {qid: self[qid] for qid in qids if qid in self}
+
+
+@dataclass(frozen=True)
+class Flag:
+    rule_id: str
+    severity: Severity
+    summary: str
+    rationale: str
+    sources: tuple[Source, ...]
+    evidence: Mapping[str, Any]  # JSON-ready
+
+    @property
+    def source(self) -> Source:
+        """The contract's single `source`: the first the rule cites."""
+        return self.sources[0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "summary": self.summary,
+            "rationale": self.rationale,
+            "source": {"label": self.source.label, "url": self.source.url},
+            "evidence": dict(self.evidence),
+        }
+
+
+def sort_key(flag: Flag) -> tuple[int, str]:
+    """Critical, warning, info; then by rule ID (the contract's order)."""
+    return SEVERITY_ORDER[flag.severity], flag.rule_id
+
+
+def run(rules: Iterable[Rule], answers: Mapping[str, Any], as_of: date) -> list[Flag]:
+    """Each rule that fires, as a Flag, sorted. `answers` holds tuples, not lists, and the
+    classified medication list under `medications`."""
+    flags = []
+    for rule in rules:
+        found = rule.function(Inputs(answers, rule.declared, rule.id), as_of)
+        if found is not None:
+            flags.append(make_flag(rule, found))
+    return sorted(flags, key=sort_key)
+
+
+def make_flag(rule: Rule, finding: Finding) -> Flag:
+    undeclared = finding.evidence.keys() - rule.declared
+    if undeclared:
+        raise UndeclaredInput(f"{rule.id} gives evidence it does not declare: {sorted(undeclared)}")
+    return Flag(
+        rule_id=rule.id,
+        severity=rule.severity,
+        summary=rule.summary,
+        rationale=f"{finding.rationale} {rule.why}",
+        sources=rule.cited,
+        evidence={key: jsonable(value) for key, value in finding.evidence.items()},
+    )
+
+
+def jsonable(value: Any) -> Any:
+    """Evidence values as JSON has them: tuples become lists, dates ISO strings."""
+    if isinstance(value, str):  # most values: checked first, and cheaply
+        return value
+    if isinstance(value, tuple | list):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,245 @@
+"""Facts derived from the answers that several rules share, each defined once.
+
+Terms follow rules.md "Terms used in triggers": days(d), age, current entries, an entry's
+last dose, short and long opioid exposures, AUDIT-C, PHQ and GAD sums, "on thyroid
+hormone". Helpers that read answers take the rule's :class:`Inputs`, so whatever they
+read must be among the calling rule's declared inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from screening.questionnaire import QUESTIONNAIRE
+from screening.questionnaire.model import HOW_OFTEN_CODES
+
+from .engine import MEDICATIONS, Finding, Inputs
+
+STOPPED = "stopped"
+CURRENT_HOW_OFTEN = tuple(code for code in HOW_OFTEN_CODES if code != STOPPED)
+DAILY = "daily"
+
+AUDIT_C_ITEMS = ("audit_c_frequency", "audit_c_typical", "audit_c_six_plus")
+PHQ2_ITEMS = ("phq1_interest", "phq2_down")
+PHQ9_ITEMS = (
+    *PHQ2_ITEMS, "phq3_sleep", "phq4_tired", "phq5_appetite", "phq6_failure",
+    "phq7_concentration", "phq8_movement", "phq9_self_harm",
+)
+GAD2_ITEMS = ("gad1_nervous", "gad2_worry")
+SHORT_EXPOSURE_INPUTS = ("opioid_recent", "opioid_last_dose", "medications")
+LONG_EXPOSURE_INPUTS = ("opioid_treatment", "opioid_treatment_last_dose", "medications")
+THYROID_HORMONE_INPUTS = ("thyroid_medication", "medications")
+
+
+class Classification(Protocol):
+    """What screening.medications.classify returns (only what the rules read)."""
+
+    cls: str
+    ingredients: tuple[str, ...]
+
+
+Classifier = Callable[[str], Classification]
+
+
+@dataclass(frozen=True)
+class MedEntry:
+    """One entry of the medication list, with the classifier's verdict."""
+
+    name: str
+    how_often: str
+    last_taken: date | None
+    cls: str
+    ingredients: tuple[str, ...] = ()
+
+    @property
+    def current(self) -> bool:
+        return self.how_often in CURRENT_HOW_OFTEN
+
+    @property
+    def stopped(self) -> bool:
+        return self.how_often == STOPPED
+
+    @property
+    def daily(self) -> bool:
+        return self.how_often == DAILY
+
+    def contains(self, ingredient: str) -> bool:
+        return ingredient in self.ingredients
+
+    def last_dose(self, as_of: date) -> date | None:
+        """`last_taken`; for a current entry without one, `as_of` (it is taken now)."""
+        if self.last_taken is not None:
+            return self.last_taken
+        return as_of if self.current else None
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "class": self.cls,
+            "how_often": self.how_often,
+            "last_taken": self.last_taken.isoformat() if self.last_taken else None,
+        }
+
+
+def classify_entries(
+    raw: Iterable[Mapping[str, Any]], classify: Classifier
+) -> tuple[MedEntry, ...]:
+    """The medication list (as the contract's JSON has it), each entry classified."""
+    entries = []
+    for entry in raw:
+        verdict = classify(entry["name"])
+        last_taken = entry.get("last_taken")
+        entries.append(MedEntry(
+            name=entry["name"],
+            how_often=entry["how_often"],
+            last_taken=date.fromisoformat(last_taken) if last_taken else None,
+            cls=verdict.cls,
+            ingredients=tuple(verdict.ingredients),
+        ))
+    return tuple(entries)
+
+
+def days(since: date, as_of: date) -> int:
+    """days(d): as_of minus d, in whole days (negative when d is after as_of)."""
+    return (as_of - since).days
+
+
+def age(born: date, as_of: date) -> int:
+    """Whole years; someone born on 29 February has their birthday on 1 March."""
+    try:
+        birthday = born.replace(year=as_of.year)
+    except ValueError:  # 29 February in a year that has none
+        birthday = date(as_of.year, 3, 1)
+    return as_of.year - born.year - (as_of < birthday)
+
+
+def entries(a: Inputs, *classes: str) -> tuple[MedEntry, ...]:
+    """The medication entries of these classes (any `how_often`)."""
+    return tuple(entry for entry in a.meds if entry.cls in classes)
+
+
+def current_entries(a: Inputs, *classes: str) -> tuple[MedEntry, ...]:
+    return tuple(entry for entry in a.meds if entry.cls in classes and entry.current)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A dated opioid exposure and what the patient said that dates it."""
+
+    last_dose: date
+    evidence: Mapping[str, Any]
+
+
+def short_exposures(a: Inputs, as_of: date) -> list[Exposure]:
+    """Dated short opioid exposures: `opioid_last_dose` (always) and opioid/short entries."""
+    found = []
+    last_dose = a.as_date("opioid_last_dose")
+    if a.is_("opioid_recent", "yes", "unsure") and last_dose is not None:
+        found.append(Exposure(last_dose, a.evidence("opioid_last_dose")))
+    return found + _entry_exposures(entries(a, "opioid/short"), as_of)
+
+
+def long_exposures(a: Inputs, as_of: date) -> list[Exposure]:
+    """Dated long opioid exposures: methadone/buprenorphine treatment and opioid/long entries."""
+    found = []
+    last_dose = a.as_date("opioid_treatment_last_dose")
+    if a.is_("opioid_treatment", "current", "past") and last_dose is not None:
+        evidence = a.evidence("opioid_treatment", "opioid_treatment_last_dose")
+        found.append(Exposure(last_dose, evidence))
+    return found + _entry_exposures(entries(a, "opioid/long"), as_of)
+
+
+def _entry_exposures(selected: Iterable[MedEntry], as_of: date) -> list[Exposure]:
+    return [
+        Exposure(last_dose, medication_evidence([entry]))
+        for entry in selected
+        if (last_dose := entry.last_dose(as_of)) is not None
+    ]
+
+
+class Notes:
+    """What a rule has found so far: sentences for the doctor and the evidence behind them.
+
+    A rule notes each reason it fires; ``finding()`` is None when it noted none.
+    """
+
+    def __init__(self, a: Inputs) -> None:
+        self._a = a
+        self._said: list[str] = []
+        self._evidence: dict[str, Any] = {}
+
+    def add(self, text: str, evidence: Mapping[str, Any]) -> None:
+        self._said.append(text)
+        _merge_into(self._evidence, evidence)
+
+    def answers(self, *qids: str, text: str | None = None) -> None:
+        """These answers, in words ("Answered q = v.") unless `text` says it better."""
+        self.add(text or answered(self._a, *qids), self._a.evidence(*qids))
+
+    def listed(self, text: str, selected: Iterable[MedEntry]) -> None:
+        """These medication entries, if there are any, as "<text>: <entries>."."""
+        if selected := tuple(selected):
+            self.add(f"{text}: {describe(selected)}.", medication_evidence(selected))
+
+    def finding(self) -> Finding | None:
+        return Finding(" ".join(self._said), self._evidence) if self._said else None
+
+
+def merged_evidence(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Several findings' evidence as one; medication entries are listed together."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        _merge_into(merged, part)
+    return merged
+
+
+def _merge_into(merged: dict[str, Any], part: Mapping[str, Any]) -> None:
+    for key, value in part.items():
+        if key == MEDICATIONS:
+            merged.setdefault(key, []).extend(value)
+        else:
+            merged[key] = value
+
+
+def medication_evidence(selected: Iterable[MedEntry]) -> dict[str, Any]:
+    return {"medications": [entry.evidence() for entry in selected]}
+
+
+def describe(selected: Iterable[MedEntry]) -> str:
+    """Entries as a doctor reads them: "Tylenol #3 (opioid/short, as_needed, last 2026-11-28)"."""
+    return "; ".join(
+        f"{e.name} ({e.cls}, {e.how_often}{f', last {e.last_taken}' if e.last_taken else ''})"
+        for e in selected
+    )
+
+
+def answered(a: Inputs, *qids: str) -> str:
+    """The answers as the doctor reads them: "Answered kidney_disease = severe."."""
+    return "Answered " + ", ".join(f"{qid} = {a[qid]}" for qid in qids) + "."
+
+
+def audit_c(a: Inputs) -> int:
+    """AUDIT-C score: the sum of the three item scores; absent items score 0."""
+    return sum(
+        QUESTIONNAIRE.questions[item].score_for(a[item]) for item in AUDIT_C_ITEMS if item in a
+    )
+
+
+def item_sum(a: Inputs, items: Iterable[str]) -> int:
+    """A PHQ/GAD sum over the answered items (the form requires them all)."""
+    return sum(a[item] for item in items if item in a)
+
+
+def thyroid_hormone(a: Inputs) -> dict[str, Any]:
+    """What shows the patient is on thyroid hormone: the thyroid medicine answer and current
+    thyroid-hormone entries (empty when nothing does)."""
+    evidence = {}
+    if a.has("thyroid_medication", "levothyroxine", "liothyronine", "desiccated_thyroid"):
+        evidence.update(a.evidence("thyroid_medication"))
+    listed = current_entries(a, "thyroid_hormone")
+    if listed:
+        evidence.update(medication_evidence(listed))
+    return evidence

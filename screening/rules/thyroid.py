@@ -1,0 +1,76 @@
+"""Thyroid rules (rules.md "Thyroid": THY-01 to THY-03).
+
+"On thyroid hormone" (facts.thyroid_hormone) is the thyroid medicine answer or a
+current thyroid-hormone entry on the medication list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .engine import Finding, Inputs, Registry
+from .facts import THYROID_HORMONE_INPUTS, Notes, thyroid_hormone
+
+rules = Registry("thyroid")
+
+THYROID_INPUTS = ("thyroid_conditions", *THYROID_HORMONE_INPUTS)
+
+
+def _on_hormone(evidence: dict[str, Any]) -> str:
+    taken = list(evidence.get("thyroid_medication", ()))
+    taken += [entry["name"] for entry in evidence.get("medications", ())]
+    return f"On thyroid hormone: {', '.join(taken)}"
+
+
+def _autoimmune_or_hypothyroid(a: Inputs) -> bool:
+    return a.has("thyroid_conditions", "hashimotos", "hypothyroidism")
+
+
+@rules.rule(
+    "THY-01", "warning", summary="Hashimoto's or hypothyroidism on thyroid hormone",
+    why="Start at the lowest dose and recheck thyroid tests in 2–3 months (advocacy guidance; "
+    "evidence weak).",
+    sources=("S35", "S33", "S40"), inputs=THYROID_INPUTS,
+)
+def hypothyroid_on_hormone(a: Inputs, as_of: date) -> Finding | None:
+    hormone = thyroid_hormone(a)
+    if not (_autoimmune_or_hypothyroid(a) and hormone):
+        return None
+    return Finding(
+        f"Thyroid conditions: {', '.join(a['thyroid_conditions'])}. {_on_hormone(hormone)}.",
+        {**a.evidence("thyroid_conditions"), **hormone},
+    )
+
+
+@rules.rule(
+    "THY-02", "info", summary="Thyroid history to note",
+    why="Thyroid history to note.",
+    sources=("S74",), inputs=THYROID_INPUTS,
+)
+def thyroid_history(a: Inputs, as_of: date) -> Finding | None:
+    notes = Notes(a)
+    if (hormone := thyroid_hormone(a)) and not _autoimmune_or_hypothyroid(a):
+        notes.add(f"{_on_hormone(hormone)}, without Hashimoto's or hypothyroidism.", hormone)
+    if a.has("thyroid_conditions", "graves", "hyperthyroidism"):
+        conditions = ", ".join(a["thyroid_conditions"])
+        notes.answers("thyroid_conditions", text=f"Thyroid conditions: {conditions}.")
+    if a.has("thyroid_medication", "antithyroid"):
+        notes.answers("thyroid_medication", text="Takes a medicine that slows the thyroid.")
+    return notes.finding()
+
+
+@rules.rule(
+    "THY-03", "warning", summary="Overactive-thyroid symptoms while on thyroid hormone",
+    why="Possible over-replacement already; check thyroid tests before starting.",
+    sources=("S33",), inputs=(*THYROID_HORMONE_INPUTS, "hyperthyroid_symptoms"),
+)
+def possible_over_replacement(a: Inputs, as_of: date) -> Finding | None:
+    hormone = thyroid_hormone(a)
+    if not (hormone and a.has_other_than("hyperthyroid_symptoms", "none")):
+        return None
+    symptoms = ", ".join(a["hyperthyroid_symptoms"])
+    return Finding(
+        f"{_on_hormone(hormone)}. Symptoms in the last month: {symptoms}.",
+        {**hormone, **a.evidence("hyperthyroid_symptoms")},
+    )
