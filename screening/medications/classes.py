@@ -1,0 +1,74 @@
+"""The medication classes of rules.md and the result of classifying one name.
+
+The class codes are the clinical contract: the rules engine compares entries against
+exactly these strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MEDICATION_CLASSES: tuple[str, ...] = (
+    "opioid/short",
+    "opioid/long",
+    "opioid/depot",
+    "opioid/peripheral",
+    "opioid/unregulated",
+    "opioid_signal",
+    "antagonist",
+    "thyroid_hormone",
+    "antithyroid",
+    "transplant_immunosuppressant",
+    "immunomodulator",
+    "interaction",
+    "other",
+    "unknown",
+)
+
+OPIOID_CLASSES: tuple[str, ...] = tuple(c for c in MEDICATION_CLASSES if c.startswith("opioid/"))
+
+# Full agonists: when text names one of these, nothing else in the text can make the
+# entry safer, so leftover words do not turn it into `unknown`.
+AGONIST_CLASSES: frozenset[str] = frozenset(
+    {"opioid/depot", "opioid/long", "opioid/short", "opioid/unregulated"}
+)
+
+# When one text names several products ("paracetamol and codeine"), the entry takes the
+# class that matters most for LDN. An ambiguous name (class `unknown`, e.g. "Codral")
+# might hide a short-acting opioid, so it outranks everything that is not an agonist.
+PRIORITY: tuple[str, ...] = (
+    "opioid/depot",
+    "opioid/long",
+    "opioid/short",
+    "opioid/unregulated",
+    "unknown",
+    "opioid/peripheral",
+    "antagonist",
+    "opioid_signal",
+    "transplant_immunosuppressant",
+    "immunomodulator",
+    "interaction",
+    "thyroid_hormone",
+    "antithyroid",
+    "other",
+)
+RANK: dict[str, int] = {cls: rank for rank, cls in enumerate(PRIORITY)}
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What the classifier made of one patient-typed name."""
+
+    input: str
+    cls: str
+    matched: str | None = None
+    ingredients: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON shape of rules.md's `classify-medication` command."""
+        return {
+            "input": self.input,
+            "class": self.cls,
+            "matched": self.matched,
+            "ingredients": list(self.ingredients),
+        }
