@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import render_template, request
@@ -10,16 +10,9 @@ from sqlalchemy import select
 
 from ..models import AuditEvent
 from . import bp
-from .common import db
+from .common import date_arg, db, page_arg
 
 AUDIT_PAGE_SIZE = 100
-
-
-def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.get("/audit")
@@ -34,13 +27,12 @@ def audit_log() -> Any:
         query = query.where(AuditEvent.actor == actor)
     if target:
         query = query.where(AuditEvent.target == target)
-    since, until = _day("from"), _day("to")
+    since, until = date_arg("from"), date_arg("to")
     if since:
         query = query.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=UTC))
     if until:
         query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC))
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page_number = page_arg()
     with db().read() as s:
         events = s.scalars(
             query.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app, request
@@ -28,3 +29,17 @@ def doctor_id() -> int:
 def audit(session: Session, action: str, target: str | None = None, **details: Any) -> None:
     record_audit(session, f"doctor:{current_user.id}", action, target=target,
                  remote_addr=request.remote_addr, **details)
+
+
+def date_arg(name: str) -> date | None:
+    """A YYYY-MM-DD query parameter, or None when absent or not a date (filters ignore it)."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def page_arg() -> int:
+    """The ?page= number: a positive whole number, else 1."""
+    value = request.args.get("page", "1")
+    return min(int(value), 100_000) if value.isdigit() and int(value) > 0 else 1

@@ -14,21 +14,9 @@ from ..invitations import create_invitation, invitation_status, reissue
 from ..models import Invitation
 from ..queue import SEVERITY_FILTERS, QueueFilters, load_queue
 from . import bp
-from .common import audit, db, doctor_id
+from .common import audit, date_arg, db, doctor_id, page_arg
 
 INVITATIONS_PER_PAGE = 50
-
-
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _page_arg() -> int:
-    value = request.args.get("page", "1")
-    return min(int(value), 100_000) if value.isdigit() and int(value) > 0 else 1
 
 
 @bp.get("/")
@@ -36,10 +24,10 @@ def queue() -> Any:
     filters = QueueFilters(
         review=request.args.get("review") or None,
         severity=request.args.get("severity") or None,
-        appointment_from=_date_arg("from"),
-        appointment_to=_date_arg("to"),
+        appointment_from=date_arg("from"),
+        appointment_to=date_arg("to"),
         search=(request.args.get("q") or "").strip()[:64] or None,
-        page=_page_arg(),
+        page=page_arg(),
     )
     with db().read() as s:
         page = load_queue(s, filters)
@@ -71,7 +59,7 @@ def invitations() -> Any:
             audit(s, "invitation.created", target=f"invitation:{invitation.id}")
         created_link = _link(token)
         form = InvitationForm(formdata=None)
-    page = _page_arg()
+    page = page_arg()
     with db().read() as s:
         rows = s.scalars(
             select(Invitation).options(selectinload(Invitation.response))
