@@ -45,7 +45,8 @@ def restore_command(source: Path) -> None:
 
 @click.command("purge")
 @click.option("--unsubmitted-days", type=click.IntRange(min=1), default=None,
-              help="Delete unsubmitted answers and expired links untouched for this long (default PURGE_UNSUBMITTED_DAYS).")
+              help="Delete unsubmitted answers and expired links untouched this many days "
+                   "(default PURGE_UNSUBMITTED_DAYS).")
 @click.option("--retention-days", type=click.IntRange(min=1), default=None,
               help="Delete submissions older than this (default RETENTION_DAYS).")
 @with_appcontext

@@ -44,11 +44,11 @@ def _delete_invitations(session: Session, invitation_ids: list[int]) -> None:
 def purge(session: Session, *, unsubmitted_days: int, retention_days: int, now: datetime | None = None) -> PurgeCounts:
     now = now or utcnow()
     stale = now - timedelta(days=unsubmitted_days)
-    R, I = QuestionnaireResponse, Invitation  # noqa: N806 (short aliases keep the queries readable)
+    R, Inv = QuestionnaireResponse, Invitation  # noqa: N806 (short aliases keep the queries readable)
     unsubmitted = list(session.scalars(
         select(R.invitation_id).where(R.submitted.is_(False), R.updated_at < stale)))
     never_opened = list(session.scalars(
-        select(I.id).outerjoin(R, R.invitation_id == I.id).where(R.id.is_(None), I.expires_at < stale)))
+        select(Inv.id).outerjoin(R, R.invitation_id == Inv.id).where(R.id.is_(None), Inv.expires_at < stale)))
     old_submissions = list(session.scalars(
         select(R.invitation_id).where(R.submitted.is_(True), R.submitted_at < now - timedelta(days=retention_days))))
     _delete_invitations(session, unsubmitted + never_opened + old_submissions)

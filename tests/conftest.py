@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-
 from sqlalchemy import create_engine, text
 
 from screening import create_app

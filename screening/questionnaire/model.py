@@ -50,10 +50,12 @@ class Condition:
     def holds(self, answer: Any) -> bool:
         if answer is None:
             return self.op == "not_in"
-        given = set(answer) if isinstance(answer, list) else {answer}
-        if self.op == "in":
-            return bool(given & set(self.codes))
-        return bool(given - set(self.codes))
+        codes = self.codes
+        if isinstance(answer, list | tuple):
+            if self.op == "in":
+                return any(code in codes for code in answer)
+            return any(code not in codes for code in answer)
+        return (answer in codes) == (self.op == "in")
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,15 @@ class Questionnaire:
     sections: tuple[Section, ...]
     pages: tuple[Page, ...] = field(init=False)
     questions: Mapping[str, Question] = field(init=False)
+    _conditions: tuple[tuple[str, Condition | None], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         pages = tuple(page for section in self.sections for page in section.pages)
         object.__setattr__(self, "pages", pages)
         questions = {q.id: q for page in pages for q in page.questions}
         object.__setattr__(self, "questions", questions)
+        # Visibility is computed on every save and evaluation: keep the loop flat.
+        object.__setattr__(self, "_conditions", tuple((q.id, q.shown_when) for q in questions.values()))
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:
@@ -148,12 +153,11 @@ class Questionnaire:
         condition reads is itself hidden (so stale answers never keep a branch open).
         """
         visible: set[str] = set()
-        for question in self.questions.values():
-            condition = question.shown_when
+        for qid, condition in self._conditions:
             if condition is None or (
                 condition.question in visible and condition.holds(answers.get(condition.question))
             ):
-                visible.add(question.id)
+                visible.add(qid)
         return visible
 
     def prune(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -72,7 +72,8 @@ def test_t34_t35_ids_that_do_not_exist_or_are_not_submitted_are_not_found(doctor
     for path in ("/doctor/submissions/1", "/doctor/submissions/1/summary.pdf", "/doctor/submissions/1/export.json",
                  "/doctor/submissions/1/fhir.json", "/doctor/submissions/99", "/doctor/submissions/99/evaluations/1"):
         assert doctor.get(path).status_code == 404, path
-    assert doctor.post("/doctor/submissions/99/flags/OPI-01", {"decision": "accepted", "version": "0"}).status_code == 404
+    decision = {"decision": "accepted", "version": "0"}
+    assert doctor.post("/doctor/submissions/99/flags/OPI-01", decision).status_code == 404
     assert doctor.post("/doctor/submissions/99/review", {"version": "0"}).status_code == 404
     assert doctor.post("/doctor/invitations/99/revoke").status_code == 404
 
