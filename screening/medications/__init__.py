@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 
 from . import fuzzy, matcher, normalise
-from .classes import MEDICATION_CLASSES, OPIOID_CLASSES, Classification
+from .classes import AGONIST_CLASSES, MEDICATION_CLASSES, OPIOID_CLASSES, RANK, Classification
 from .lexicon import Index, build_index
 
 __all__ = ["MEDICATION_CLASSES", "OPIOID_CLASSES", "Classification", "classify", "index"]
@@ -32,11 +32,16 @@ def classify(name: str) -> Classification:
     words = normalise.words(text)
     lexicon = index()
     result = matcher.classify_words(text, words, lexicon)
-    if result.cls != "unknown":
+    if result.cls in AGONIST_CLASSES:
         return result
-    # Only what exact matching could not place is spell-corrected, so an exact
-    # confusable ("trazodone") is never "corrected" into an opioid.
+    # Only words exact matching could not place are spell-corrected, so an exact
+    # confusable ("trazodone") is never "corrected" into an opioid. A correction is kept
+    # when it tells more: it places an unknown text, or finds a more important product
+    # ("paracetamol for pain, also oxycodon").
     corrected = fuzzy.correct_words(words, lexicon)
     if corrected == words:
         return result
-    return matcher.classify_words(text, corrected, lexicon)
+    second = matcher.classify_words(text, corrected, lexicon)
+    if result.cls == "unknown" or (second.cls != "unknown" and RANK[second.cls] < RANK[result.cls]):
+        return second
+    return result

@@ -24,7 +24,9 @@ from .classes import MEDICATION_CLASSES
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 # libyaml's loader, when PyYAML was built with it, reads the lexicon ~10x faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ENTRY_KEYS = frozenset({"name", "class", "ingredients", "aliases", "whole_only", "family"})
+_ENTRY_KEYS = frozenset(
+    {"name", "class", "ingredients", "aliases", "whole_only", "family", "resolved_by"}
+)
 FUZZY_MIN_LENGTH = 6  # shorter words are never fuzzy-matched, in text or in the lexicon
 
 
@@ -36,6 +38,9 @@ class Entry:
     cls: str
     ingredients: tuple[str, ...]
     family: bool = False
+    # For an ambiguous name (class unknown): the products it may mean. Named beside it
+    # ("liothyronine (T3)"), one of them settles the ambiguity.
+    resolved_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,10 @@ def _entry(raw: Mapping[str, Any], default_cls: str, source: str) -> Entry:
         raise ValueError(f"{source}: bad entry {dict(raw)!r}")
     name = str(raw["name"])
     ingredients = () if cls == "unknown" else tuple(raw.get("ingredients", [name.lower()]))
-    return Entry(name=name, cls=cls, ingredients=ingredients, family=bool(raw.get("family")))
+    return Entry(
+        name=name, cls=cls, ingredients=ingredients, family=bool(raw.get("family")),
+        resolved_by=tuple(raw.get("resolved_by", [])),
+    )
 
 
 def load_entries(directory: Path = LEXICON_DIR) -> list[tuple[Entry, list[str], list[str]]]:
@@ -103,13 +111,22 @@ def build_index(directory: Path = LEXICON_DIR) -> Index:
     phrases: dict[str, Entry] = {}
     whole_only: dict[str, Entry] = {}
     conflicts: list[str] = []
-    for entry, aliases, slang in load_entries(directory):
+    loaded = load_entries(directory)
+    seen: set[str] = set()
+    for entry, _, _ in loaded:
+        if entry.name in seen:
+            conflicts.append(f"two entries are named {entry.name!r}")
+        seen.add(entry.name)
+    for entry, aliases, slang in loaded:
         for alias in aliases:
             _add(phrases, " ".join(normalise.words(alias)), entry, conflicts)
         for alias in slang:
             _add(whole_only, " ".join(normalise.words(alias)), entry, conflicts)
     for key in whole_only.keys() & phrases.keys():
         conflicts.append(f"{key!r} is both a whole-only and an ordinary alias")
+    for entry, _, _ in loaded:
+        conflicts.extend(f"{entry.name!r} is resolved by unknown product {other!r}"
+                         for other in entry.resolved_by if other not in seen)
     if conflicts:
         raise ValueError("lexicon conflicts:\n  " + "\n  ".join(sorted(conflicts)))
 

@@ -69,6 +69,12 @@ def _scan(words: list[str], index: Index) -> tuple[list[_Match], list[int]]:
     return matches, leftover
 
 
+def _resolve(matches: list[_Match]) -> list[_Match]:
+    """Drop an ambiguous name when the text also names one of its meanings."""
+    named = {m.entry.name for m in matches}
+    return [m for m in matches if not named.intersection(m.entry.resolved_by)]
+
+
 def _marked(words: list[str], match: _Match, leftover: set[int]) -> bool:
     """An unclaimed ER marker right before or after the match (numbers may sit between)."""
     for step, j in ((1, match.end), (-1, match.start - 1)):
@@ -129,7 +135,7 @@ def classify_words(text: str, words: list[str], index: Index) -> Classification:
     matches, leftover = _scan(kept, index)
     if not matches:
         return _whole_only(text, kept, after_reason, index)
-    matches = _promote(kept, matches, set(leftover))
+    matches = _promote(kept, _resolve(matches), set(leftover))
     best = min((m.cls for m in matches), key=RANK.__getitem__)
     if best in AGONIST_CLASSES:
         return _result(text, matches, best)

@@ -19,6 +19,9 @@ DEPOT_LOOKBACK_DAYS = 365  # OPI-08: a depot dose in the last year (it persists 
 UNREGULATED_BLOCK_UNDER = 14  # OPI-09: kratom/tianeptine less than 14 days ago
 PERIPHERAL_RECENT_LAST = 14  # OPI-13: an opioid antidiarrheal in the last 14 days
 LOPERAMIDE = "loperamide"  # the ingredient OPI-11/OPI-12 own, left out of OPI-13
+# OPI-13's ingredients: an entry naming one of these fires it even beside loperamide
+# ("Imodium and Lomotil"), so a loperamide co-product cannot hide it.
+OTHER_PERIPHERAL_OPIOIDS = ("diphenoxylate", "difenoxin", "eluxadoline")
 
 
 @rules.rule(
@@ -105,7 +108,7 @@ def loperamide_regularly(a: Inputs, as_of: date) -> Finding | None:
 def other_peripheral_opioid(a: Inputs, as_of: date) -> Finding | None:
     recent = [
         entry for entry in entries(a, "opioid/peripheral")
-        if not entry.contains(LOPERAMIDE)
+        if any(entry.contains(ingredient) for ingredient in OTHER_PERIPHERAL_OPIOIDS)
         and (entry.current
              or (entry.last_taken and days(entry.last_taken, as_of) <= PERIPHERAL_RECENT_LAST))
     ]

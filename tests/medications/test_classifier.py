@@ -201,6 +201,11 @@ def test_names_inside_free_text_are_found_and_the_most_important_class_wins(
     assert classify(text).cls == cls
 
 
+def test_a_misspelt_opioid_after_for_is_still_found() -> None:
+    assert classify("paracetamol for pain, also oxycodon").cls == "opioid/short"
+    assert classify("sertraline for anxiety").cls == "other"
+
+
 def test_several_products_in_one_text_list_all_their_ingredients() -> None:
     result = classify("Imodium and tramadol")
     assert result.cls == "opioid/short"
@@ -232,6 +237,15 @@ def test_an_alias_claimed_by_two_products_is_rejected(tmp_path: Path) -> None:
         "utf-8",
     )
     with pytest.raises(ValueError, match="desyrel"):
+        build_index(tmp_path)
+
+
+def test_two_entries_with_the_same_name_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        "class: other\nentries:\n  - {name: zinc}\n  - {name: zinc, aliases: [zinc oxide]}\n",
+        "utf-8",
+    )
+    with pytest.raises(ValueError, match="two entries are named 'zinc'"):
         build_index(tmp_path)
 
 

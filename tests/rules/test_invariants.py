@@ -225,3 +225,13 @@ def test_every_declared_input_is_read_in_some_case(monkeypatch: pytest.MonkeyPat
 def test_cases_name_only_real_rules() -> None:
     for case in CASES:
         assert set(case.fires) | set(case.silent) <= set(RULES_BY_ID), case.name
+
+
+def test_opi_13_knows_every_peripheral_opioid_in_the_lexicon() -> None:
+    """Each opioid/peripheral product is loperamide (OPI-11/12) or names an OPI-13 ingredient."""
+    from screening.medications.lexicon import load_entries
+    from screening.rules.hidden_opioids import LOPERAMIDE, OTHER_PERIPHERAL_OPIOIDS
+
+    for entry, _aliases, _words in load_entries():
+        if entry.cls == "opioid/peripheral":
+            assert set(entry.ingredients) & {LOPERAMIDE, *OTHER_PERIPHERAL_OPIOIDS}, entry.name
