@@ -4,6 +4,7 @@ double submits. Runs on SQLite, and on PostgreSQL in the PostgreSQL pass."""
 from __future__ import annotations
 
 import copy
+import http.client
 import os
 import signal
 import threading
@@ -22,6 +23,8 @@ from tests.patient.pages import TYPICAL_PAGES
 from tests.reliability.server import HttpPatient, gunicorn
 
 PATIENTS = 50
+# What a browser sees when the worker serving it dies: a reset, or a response cut short.
+CONNECTION_ERRORS = (OSError, http.client.HTTPException)
 
 
 def _pages_for(number: int) -> dict[str, dict[str, Any]]:
@@ -109,14 +112,14 @@ def test_a_killed_worker_loses_at_most_the_page_in_flight(database_url, tmp_path
                 try:
                     patient.open_link()
                     break
-                except (OSError, AssertionError):
+                except (*CONNECTION_ERRORS, AssertionError):
                     time.sleep(0.2)
             for page_id, answers in _pages_for(number).items():
                 for _attempt in range(20):  # a patient presses the button again after an error
                     try:
                         if patient.save_page(page_id, answers):
                             break
-                    except OSError:
+                    except CONNECTION_ERRORS:
                         pass
                     time.sleep(0.2)
             return patient
