@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export PORT
 
-.PHONY: run test lint bench clean
+.PHONY: run test bench e2e screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Browser tests alone (they also run in `make test`; Debian's /usr/bin/chromium, never a download).
+e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
+
+# Regenerates the pictures in docs/screenshots/ from the demo data.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.e2e.screenshots_for_docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

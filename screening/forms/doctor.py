@@ -57,6 +57,7 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
     reason_code = ChoiceField(
         "Reason for overriding",
         choices=[SelectChoice(code, label) for code, label in OVERRIDE_REASONS.items()],
+        filters=[lambda value: value or None],  # the select's "Choose a reason" option posts ""
     )
     reason_text = TextAreaField("Note", validators=[Length(max=1000), SafeText()])
     version = IntegerField("version", validators=[InputRequired()])

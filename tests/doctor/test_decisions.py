@@ -30,6 +30,13 @@ def test_accept_a_flag(app, doctor, case):
     assert "<strong>Accepted</strong> by dr.who@clinic.example" in html
 
 
+def test_accept_as_a_browser_posts_it_with_the_empty_reason_option(app, doctor, case):
+    doctor.post(f"/doctor/submissions/{case}/flags/REN-01",
+                {"decision": "accepted", "reason_code": "", "reason_text": "", "version": "0"})
+    [decision] = _decisions(app)
+    assert (decision.decision, decision.reason_code) == ("accepted", None)
+
+
 def test_override_needs_a_reason(app, doctor, case):
     response = doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {"decision": "overridden", "version": "0"})
     assert "Choose+a+reason" in response.headers["Location"] or "Choose%20a%20reason" in response.headers["Location"]
