@@ -1,8 +1,10 @@
 """The doctor's queue: submitted questionnaires, most urgent first, filtered and paged.
 
 Reads only the queue columns of `questionnaire_response` (copied there at submit), in
-the order of the `ix_response_queue` index, so the first page costs the same with 100
-or 100,000 submissions.
+the order of the `ix_response_queue_order` index, so the first page costs the same with
+100 or 100,000 submissions on SQLite and PostgreSQL. The sort is written so both can
+read it from that index: "appointment_date IS NULL, appointment_date" is NULLS LAST, and
+"submitted = true" (not "IS true", which PostgreSQL cannot match to an index).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from .models import QuestionnaireResponse as R
@@ -56,8 +58,11 @@ class QueuePage:
         return self.page > 1
 
 
-def _filtered(filters: QueueFilters) -> Select:  # type: ignore[type-arg]
-    query = select(R).where(R.submitted.is_(True))
+QUEUE_ORDER = (R.urgent.desc(), R.severity_rank, R.appointment_date.is_(None), R.appointment_date, R.id)
+
+
+def _filtered(filters: QueueFilters, dialect: str = "") -> Select:  # type: ignore[type-arg]
+    query = select(R).where(R.submitted == true())
     if filters.review in ("new", "reviewed"):
         query = query.where(R.review_status == filters.review)
     if filters.severity in SEVERITY_FILTERS:
@@ -67,23 +72,45 @@ def _filtered(filters: QueueFilters) -> Select:  # type: ignore[type-arg]
     if filters.appointment_to:
         query = query.where(R.appointment_date <= filters.appointment_to)
     if filters.search:
-        escaped = filters.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(R.patient_ref.ilike(f"{escaped}%", escape="\\"))
+        query = query.where(_starts_with(filters.search.strip(), dialect))
     return query
+
+
+def _starts_with(search: str, dialect: str) -> ColumnElement[bool]:
+    """Case-insensitive "patient reference starts with", in a form the search index serves.
+
+    lower(ref) LIKE lower('prefix%') is what PostgreSQL's text_pattern_ops index answers.
+    SQLite uses no index for LIKE on an expression, so there the same test is also given
+    as a range on lower(ref), which its index answers: exact under SQLite's binary
+    collation (not under PostgreSQL's linguistic ones, hence only there).
+    """
+    ref = func.lower(R.patient_ref)
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    condition = ref.like(func.lower(f"{escaped}%"), escape="\\")
+    if dialect == "sqlite" and search:
+        prefix = search.translate(_ASCII_LOWER)  # what SQLite's lower() does
+        last = ord(prefix[-1])
+        if last < 0x10FFFF and not 0xD7FF <= last <= 0xDFFF:  # the next character must exist
+            condition = and_(condition, ref >= prefix, ref < prefix[:-1] + chr(last + 1))
+    return condition
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
     page = max(1, filters.page)
+    dialect = session.get_bind().dialect.name
     query = (
-        _filtered(filters)
+        _filtered(filters, dialect)
         .with_only_columns(
             R.id, R.patient_ref, R.appointment_date, R.urgent, R.severity_rank, R.critical_count,
             R.warning_count, R.info_count, R.earliest_start, R.opioid_block, R.review_status,
         )
-        .order_by(R.urgent.desc(), R.severity_rank, R.appointment_date.asc().nulls_last(), R.id)
+        .order_by(*QUEUE_ORDER)
         .limit(PAGE_SIZE + 1)
         .offset((page - 1) * PAGE_SIZE)
     )
     rows = [QueueRow(*row) for row in session.execute(query)]
-    total = session.scalar(_filtered(filters).with_only_columns(func.count()).order_by(None)) or 0
+    total = session.scalar(_filtered(filters, dialect).with_only_columns(func.count()).order_by(None)) or 0
     return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, total=total)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app, session
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..db import Database
 from ..forms import PageForms
@@ -59,7 +59,9 @@ def load_patient(db_session: Session) -> PatientContext | None:
     response_id = session.get(SESSION_KEY)
     if not isinstance(response_id, int):
         return None
-    response = db_session.get(QuestionnaireResponse, response_id)
+    # One query for the response and its invitation (every patient request needs both).
+    response = db_session.get(
+        QuestionnaireResponse, response_id, options=[joinedload(QuestionnaireResponse.invitation)])
     if response is None or not is_usable(response.invitation):
         session.pop(SESSION_KEY, None)
         return None

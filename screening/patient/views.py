@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy import bindparam, exists, update
+from sqlalchemy import inspect as sa_inspect
 from werkzeug.wrappers import Response
 
 from ..evaluations import project_into_queue, store_evaluation
 from ..forms import error_items
 from ..invitations import usable_invitation
 from ..limits import PATIENT_LINK_PER_ADDRESS, limiter
-from ..models import record_audit
+from ..models import Invitation, QuestionnaireResponse, record_audit, utcnow
 from ..questionnaire.display import answer_pages
 from ..questionnaire.navigation import (
     estimated_minutes,
@@ -87,11 +90,61 @@ def _page_url(page_id: str) -> str:
 
 @bp.route("/questionnaire/page/<page_id>", methods=["GET", "POST"])
 def page(page_id: str) -> Any:
-    q = questionnaire()
-    if page_id not in {p.id for p in q.pages}:
+    if page_id not in {p.id for p in questionnaire().pages}:
         abort(404)
-    posting = request.method == "POST"
-    with (db().write() if posting else db().read()) as s:
+    if request.method != "POST":
+        return _show_or_save(page_id, db().read, posting=False, save=False)
+    # Validate without the write lock (on SQLite a writer locks the whole database, so a
+    # lock held through validation would serialise every patient), then save with one
+    # conditional UPDATE that only lands if nothing was saved or revoked in between.
+    outcome = _show_or_save(page_id, db().read, posting=True, save=False)
+    if outcome is _SAVE_NEEDS_LOCK:
+        return _show_or_save(page_id, db().write, posting=True, save=True)
+    if not isinstance(outcome, _Validated):
+        return outcome
+    with db().write() as s:
+        saved = s.connection().execute(_SAVE_IF_UNCHANGED, {
+            **outcome.changes, "response_id": outcome.response_id, "seen_revision": outcome.revision,
+            "now": utcnow(),
+        }).rowcount
+    if saved:
+        return redirect(outcome.next_url)
+    # Something changed since the read: decide again, all under the write lock.
+    return _show_or_save(page_id, db().write, posting=True, save=True)
+
+
+_response, _invitation = QuestionnaireResponse.__table__, Invitation.__table__
+# The save of a page validated in a read transaction: it lands only if the response is
+# still at the revision it was validated against, not submitted, and its invitation is
+# still usable (invitations.is_usable, in SQL; the read applied the function itself).
+# Built once; the columns to set are the execution's other parameters.
+_SAVE_IF_UNCHANGED = update(_response).where(
+    _response.c.id == bindparam("response_id"),
+    _response.c.revision == bindparam("seen_revision"),
+    _response.c.submitted.is_(False),
+    exists().where(
+        _invitation.c.id == _response.c.invitation_id,
+        _invitation.c.status == "active",
+        _invitation.c.expires_at > bindparam("now"),
+    ),
+)
+
+
+_SAVE_NEEDS_LOCK = object()
+
+
+class _Validated(NamedTuple):
+    """A valid POST, not saved yet: the columns save_page set, valid at this revision."""
+
+    response_id: int
+    revision: int
+    changes: dict[str, Any]
+    next_url: str
+
+
+def _show_or_save(page_id: str, unit: Callable[[], Any], *, posting: bool, save: bool) -> Any:
+    q = questionnaire()
+    with unit() as s:
         patient = load_patient(s)
         if patient is None:
             return link_not_valid()
@@ -111,14 +164,39 @@ def page(page_id: str) -> Any:
             context["errors"] = []
             return render_template("patient/page.html", notice=STALE_NOTICE, **context), 409
         if posting and not _handled_list_action(form) and form.validate():
-            next_id = save_page(s, patient.response, q, page_id, page_forms().answers(current, form))
-            if request.args.get("return") == RETURN_TO_CHECK:
-                incomplete = first_incomplete_page(q, patient.response.answers)
-                next_id = incomplete.id if incomplete else CHECK_PAGE
-            return redirect(_page_url(next_id))
+            page_answers = page_forms().answers(current, form)
+            if save:
+                return redirect(_save(s, patient, page_id, page_answers))
+            response, revision = patient.response, patient.response.revision
+            with s.no_autoflush:  # applied to the read session's copy only, never flushed
+                next_url = _save(s, patient, page_id, page_answers)
+            if s.new or s.deleted or any(obj is not response for obj in s.dirty):
+                return _SAVE_NEEDS_LOCK  # saving touches more than this row: the full path
+            return _Validated(response.id, revision, _changed_columns(response), next_url)
         back = previous_page(q, page_id, answers)
         context = _page_context(patient, current, form, back)
     return render_template("patient/page.html", **context)
+
+
+def _save(s: Any, patient: PatientContext, page_id: str, page_answers: dict[str, Any]) -> str:
+    """Saves the page on the response object; returns where the patient goes next."""
+    q = questionnaire()
+    next_id = save_page(s, patient.response, q, page_id, page_answers)
+    if request.args.get("return") == RETURN_TO_CHECK:
+        incomplete = first_incomplete_page(q, patient.response.answers)
+        next_id = incomplete.id if incomplete else CHECK_PAGE
+    return _page_url(next_id)
+
+
+def _changed_columns(instance: Any) -> dict[str, Any]:
+    """Column name -> new value, for every column attribute changed on `instance` since it was loaded."""
+    state = sa_inspect(instance)
+    columns = {prop.key: prop.columns[0].name for prop in state.mapper.column_attrs}
+    return {
+        columns[key]: getattr(instance, key)
+        for key in state.committed_state  # the attributes that were set
+        if key in columns and state.attrs[key].history.has_changes()
+    }
 
 
 STALE_NOTICE = (
