@@ -30,6 +30,12 @@ YES_NO_CODES = ("yes", "no")
 YES_NO_UNSURE_CODES = ("yes", "no", "unsure")
 HOW_OFTEN_CODES = ("daily", "weekly", "as_needed", "occasionally", "stopped")
 EXCLUSIVE_CODE = "none"
+VISIBILITY_CACHE_SIZE = 4096  # distinct combinations of controlling answers; real ones are few
+
+
+def _hashable(value: Any) -> Any:
+    """An answer as a cache key: lists (multi answers) become tuples."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,8 @@ class Questionnaire:
     pages: tuple[Page, ...] = field(init=False)
     questions: Mapping[str, Question] = field(init=False)
     _conditions: tuple[tuple[str, Condition | None], ...] = field(init=False, repr=False)
+    _controllers: tuple[str, ...] = field(init=False, repr=False)
+    _visibility_cache: dict[tuple[Any, ...], frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         pages = tuple(page for section in self.sections for page in section.pages)
@@ -136,6 +144,9 @@ class Questionnaire:
         object.__setattr__(self, "questions", questions)
         # Visibility is computed on every save and evaluation: keep the loop flat.
         object.__setattr__(self, "_conditions", tuple((q.id, q.shown_when) for q in questions.values()))
+        controllers = sorted({q.shown_when.question for q in questions.values() if q.shown_when})
+        object.__setattr__(self, "_controllers", tuple(controllers))
+        object.__setattr__(self, "_visibility_cache", {})
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:
@@ -146,19 +157,33 @@ class Questionnaire:
     def section_number(self, section_id: str) -> int:
         return [s.id for s in self.sections].index(section_id) + 1
 
-    def visible_ids(self, answers: Mapping[str, Any]) -> set[str]:
+    def visible_ids(self, answers: Mapping[str, Any]) -> frozenset[str]:
         """IDs of the questions shown for these answers, in definition order.
 
         A question is hidden when its condition is false, or when the question its
         condition reads is itself hidden (so stale answers never keep a branch open).
+        Visibility depends only on the few controlling answers, and one page save asks for
+        it several times, so results are kept per combination of those answers.
         """
+        key = tuple(_hashable(answers.get(qid)) for qid in self._controllers)
+        try:
+            cached = self._visibility_cache.get(key)
+        except TypeError:  # an unhashable (hence invalid) answer: compute without the cache
+            key, cached = None, None
+        if cached is not None:
+            return cached
         visible: set[str] = set()
         for qid, condition in self._conditions:
             if condition is None or (
                 condition.question in visible and condition.holds(answers.get(condition.question))
             ):
                 visible.add(qid)
-        return visible
+        result = frozenset(visible)
+        if key is not None:
+            if len(self._visibility_cache) >= VISIBILITY_CACHE_SIZE:
+                self._visibility_cache.clear()
+            self._visibility_cache[key] = result
+        return result
 
     def prune(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Answers with hidden questions removed, and the IDs that were dropped."""
