@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .models import FlagDecision, QuestionnaireResponse, utcnow
 
@@ -41,7 +41,10 @@ class DecisionInput:
 
 
 def current_decisions(session: Session, evaluation_id: int) -> dict[str, FlagDecision]:
-    rows = session.scalars(select(FlagDecision).where(FlagDecision.evaluation_id == evaluation_id))
+    # With who decided, in the same query: the summary names the doctor on every decided flag.
+    rows = session.scalars(
+        select(FlagDecision).options(joinedload(FlagDecision.doctor)).where(FlagDecision.evaluation_id == evaluation_id)
+    )
     return {row.rule_id: row for row in rows}
 
 

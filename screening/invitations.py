@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,7 +66,16 @@ def usable_invitation(session: Session, token: str, now: datetime | None = None)
     return invitation
 
 
-def is_usable(invitation: Invitation, now: datetime | None = None) -> bool:
+class HasValidity(Protocol):
+    """An invitation, or a row carrying its status and expiry."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+def is_usable(invitation: HasValidity, now: datetime | None = None) -> bool:
     return invitation.status == "active" and invitation.expires_at > (now or utcnow())
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from .models import Invitation, QuestionnaireResponse, record_audit, utcnow
@@ -48,17 +48,50 @@ def merge_page_answers(
     return kept
 
 
-def save_page(
-    session: Session, response: QuestionnaireResponse, questionnaire: Questionnaire,
-    page_id: str, page_answers: Mapping[str, Any],
-) -> str:
-    """Store one page's answers; returns the ID of the page to show next."""
-    response.answers = merge_page_answers(questionnaire, response.answers, page_answers)
-    following = next_page(questionnaire, page_id, response.answers)
-    response.current_page = following.id if following else CHECK_PAGE
-    response.revision += 1
-    response.updated_at = utcnow()
-    return response.current_page
+class PageSave(NamedTuple):
+    """A page's answers merged into a response: the new answers and the page that follows."""
+
+    answers: dict[str, Any]
+    next_page_id: str
+
+
+def save_page_answers(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], page_id: str, page_answers: Mapping[str, Any],
+) -> PageSave:
+    """What saving one page makes of a response's answers, and where the patient goes next."""
+    merged = merge_page_answers(questionnaire, answers, page_answers)
+    following = next_page(questionnaire, page_id, merged)
+    return PageSave(merged, following.id if following else CHECK_PAGE)
+
+
+_response, _invitation = QuestionnaireResponse.__table__, Invitation.__table__
+# A page save lands only if the response is still at the revision its page was validated
+# against, not submitted, and its invitation still usable (invitations.is_usable, in SQL).
+# So a page can be validated without the write lock (on SQLite a writer locks the whole
+# database) and a stale tab or a revoked link can never overwrite newer answers.
+_now = bindparam("now", type_=_response.c.updated_at.type)
+_SAVE_IF_UNCHANGED = update(_response).where(
+    _response.c.id == bindparam("response_id"),
+    _response.c.revision == bindparam("seen_revision"),
+    _response.c.submitted.is_(False),
+    exists().where(
+        _invitation.c.id == _response.c.invitation_id,
+        _invitation.c.status == "active",
+        _invitation.c.expires_at > _now,
+    ),
+).values(
+    answers=bindparam("new_answers", type_=_response.c.answers.type), current_page=bindparam("new_page"),
+    revision=_response.c.revision + 1, updated_at=_now,
+)
+
+
+def store_page_save(session: Session, response_id: int, seen_revision: int, save: PageSave) -> bool:
+    """Writes `save` if nothing changed since `seen_revision`; True if it was written."""
+    result = session.connection().execute(_SAVE_IF_UNCHANGED, {
+        "response_id": response_id, "seen_revision": seen_revision, "now": utcnow(),
+        "new_answers": save.answers, "new_page": save.next_page_id,
+    })
+    return result.rowcount == 1
 
 
 def mark_submitted(session: Session, response_id: int, now: datetime | None = None) -> bool:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from screening.auth import hash_password
@@ -32,6 +34,22 @@ CLEAN_ANSWERS: dict[str, Any] = {
     "phq6_failure": 0, "phq7_concentration": 0, "phq8_movement": 0, "phq9_self_harm": 0,
     "gad1_nervous": 0, "gad2_worry": 0, "suicide_attempt_history": "no", "consent_share": "yes",
 }
+
+
+def statements_during(app: Any, call: Callable[[], Any]) -> list[str]:
+    """The SQL statements the app's engine runs while `call` runs (to prove there is no N+1)."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    engine = app.extensions["db"].engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
 
 
 class DoctorClient:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..decisions import OVERRIDE_REASONS, Conflict, DecisionInput, current_decisions, decide_flag, mark_reviewed
 from ..evaluations import store_evaluation
@@ -23,9 +23,10 @@ from .common import audit, db, doctor_id, questionnaire
 
 
 def _submission(s: Session, response_id: int) -> QuestionnaireResponse:
+    """The submitted response with its invitation (same query) and evaluations (one more)."""
     response = s.scalar(
         select(QuestionnaireResponse)
-        .options(selectinload(QuestionnaireResponse.invitation), selectinload(QuestionnaireResponse.evaluations))
+        .options(joinedload(QuestionnaireResponse.invitation), selectinload(QuestionnaireResponse.evaluations))
         .where(QuestionnaireResponse.id == response_id, QuestionnaireResponse.submitted.is_(True))
     )
     if response is None:

@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app, session
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..forms import PageForms
 from ..invitations import is_usable
-from ..models import QuestionnaireResponse
+from ..models import Invitation, QuestionnaireResponse
 from ..questionnaire.model import Questionnaire
 
 SESSION_KEY = "patient_response_id"
@@ -24,13 +25,33 @@ SESSION_KEY = "patient_response_id"
 
 @dataclass(frozen=True)
 class PatientContext:
-    response: QuestionnaireResponse
+    """What a patient page reads of its response: a plain snapshot, not a mapped object.
+
+    Patient pages are the busiest requests, so they read one row with Core and write
+    with conditional UPDATEs (screening.responses), skipping the ORM's per-object work.
+    """
+
+    response_id: int
+    answers: dict[str, Any]
+    current_page: str
+    revision: int
+    submitted: bool
     today: date
     as_of: date
 
-    @property
-    def answers(self) -> dict[str, Any]:
-        return self.response.answers
+
+_response, _invitation = QuestionnaireResponse.__table__, Invitation.__table__
+_PATIENT = (
+    select(
+        _response.c.id, _response.c.answers, _response.c.current_page, _response.c.revision,
+        _response.c.submitted, _invitation.c.status, _invitation.c.expires_at, _invitation.c.appointment_date,
+    )
+    .join_from(_response, _invitation, _invitation.c.id == _response.c.invitation_id)
+    .where(_response.c.id == bindparam("response_id"))
+)
+# Holds both rows until the transaction ends (PostgreSQL; SQLite's writer lock already
+# covers the database), so what a write decides from this read is still true when it lands.
+_PATIENT_FOR_UPDATE = _PATIENT.with_for_update()
 
 
 def db() -> Database:
@@ -54,18 +75,19 @@ def begin_patient_session(response_id: int) -> None:
     session[SESSION_KEY] = response_id
 
 
-def load_patient(db_session: Session) -> PatientContext | None:
+def load_patient(db_session: Session, *, for_update: bool = False) -> PatientContext | None:
     """The patient's response, or None if there is no session or the link is no longer usable."""
     response_id = session.get(SESSION_KEY)
     if not isinstance(response_id, int):
         return None
-    # One query for the response and its invitation (every patient request needs both).
-    response = db_session.get(
-        QuestionnaireResponse, response_id, options=[joinedload(QuestionnaireResponse.invitation)])
-    if response is None or not is_usable(response.invitation):
+    query = _PATIENT_FOR_UPDATE if for_update else _PATIENT
+    row = db_session.connection().execute(query, {"response_id": response_id}).one_or_none()
+    if row is None or not is_usable(row):
         session.pop(SESSION_KEY, None)
         return None
     current = today()
-    appointment = response.invitation.appointment_date
-    as_of = appointment if appointment and appointment >= current else current
-    return PatientContext(response=response, today=current, as_of=as_of)
+    as_of = row.appointment_date if row.appointment_date and row.appointment_date >= current else current
+    return PatientContext(
+        response_id=row.id, answers=row.answers, current_page=row.current_page, revision=row.revision,
+        submitted=row.submitted, today=current, as_of=as_of,
+    )

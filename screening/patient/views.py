@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from flask import abort, redirect, render_template, request, url_for
-from sqlalchemy import bindparam, exists, update
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..evaluations import project_into_queue, store_evaluation
 from ..forms import error_items
 from ..invitations import usable_invitation
 from ..limits import PATIENT_LINK_PER_ADDRESS, limiter
-from ..models import Invitation, QuestionnaireResponse, record_audit, utcnow
+from ..models import QuestionnaireResponse, record_audit
 from ..questionnaire.display import answer_pages
 from ..questionnaire.navigation import (
     estimated_minutes,
@@ -23,7 +21,7 @@ from ..questionnaire.navigation import (
     previous_page,
     shown_pages,
 )
-from ..responses import CHECK_PAGE, mark_submitted, save_page, start_or_resume
+from ..responses import CHECK_PAGE, PageSave, mark_submitted, save_page_answers, start_or_resume, store_page_save
 from . import bp
 from .context import PatientContext, begin_patient_session, db, load_patient, page_forms, questionnaire
 from .safety import needs_safety_message
@@ -62,7 +60,7 @@ def start() -> Any:
         patient = load_patient(s)
         if patient is None:
             return link_not_valid()
-        if patient.response.submitted:
+        if patient.submitted:
             return redirect(url_for("patient.done"))
         sections = questionnaire().sections
         first_page = questionnaire().pages[0].id
@@ -79,7 +77,7 @@ def resume() -> Any:
         patient = load_patient(s)
         if patient is None:
             return link_not_valid()
-        return redirect(_page_url(patient.response.current_page))
+        return redirect(_page_url(patient.current_page))
 
 
 def _page_url(page_id: str) -> str:
@@ -90,113 +88,74 @@ def _page_url(page_id: str) -> str:
 
 @bp.route("/questionnaire/page/<page_id>", methods=["GET", "POST"])
 def page(page_id: str) -> Any:
-    if page_id not in {p.id for p in questionnaire().pages}:
+    if page_id not in questionnaire().page_ids:
         abort(404)
     if request.method != "POST":
-        return _show_or_save(page_id, db().read, posting=False, save=False)
+        with db().read() as s:
+            return _show_or_validate(s, page_id, posting=False)
     # Validate without the write lock (on SQLite a writer locks the whole database, so a
     # lock held through validation would serialise every patient), then save with one
     # conditional UPDATE that only lands if nothing was saved or revoked in between.
-    outcome = _show_or_save(page_id, db().read, posting=True, save=False)
-    if outcome is _SAVE_NEEDS_LOCK:
-        return _show_or_save(page_id, db().write, posting=True, save=True)
+    with db().read() as s:
+        outcome = _show_or_validate(s, page_id, posting=True)
     if not isinstance(outcome, _Validated):
         return outcome
     with db().write() as s:
-        saved = s.connection().execute(_SAVE_IF_UNCHANGED, {
-            **outcome.changes, "response_id": outcome.response_id, "seen_revision": outcome.revision,
-            "now": utcnow(),
-        }).rowcount
-    if saved:
-        return redirect(outcome.next_url)
-    # Something changed since the read: decide again, all under the write lock.
-    return _show_or_save(page_id, db().write, posting=True, save=True)
-
-
-_response, _invitation = QuestionnaireResponse.__table__, Invitation.__table__
-# The save of a page validated in a read transaction: it lands only if the response is
-# still at the revision it was validated against, not submitted, and its invitation is
-# still usable (invitations.is_usable, in SQL; the read applied the function itself).
-# Built once; the columns to set are the execution's other parameters.
-_SAVE_IF_UNCHANGED = update(_response).where(
-    _response.c.id == bindparam("response_id"),
-    _response.c.revision == bindparam("seen_revision"),
-    _response.c.submitted.is_(False),
-    exists().where(
-        _invitation.c.id == _response.c.invitation_id,
-        _invitation.c.status == "active",
-        _invitation.c.expires_at > bindparam("now"),
-    ),
-)
-
-
-_SAVE_NEEDS_LOCK = object()
+        if store_page_save(s, outcome.response_id, outcome.revision, outcome.save):
+            return redirect(outcome.next_url)
+    # Something changed since the read: decide again on rows locked until the save lands.
+    with db().write() as s:
+        outcome = _show_or_validate(s, page_id, posting=True, for_update=True)
+        if not isinstance(outcome, _Validated):
+            return outcome
+        if not store_page_save(s, outcome.response_id, outcome.revision, outcome.save):
+            raise RuntimeError("a page save failed on rows locked for it")
+    return redirect(outcome.next_url)
 
 
 class _Validated(NamedTuple):
-    """A valid POST, not saved yet: the columns save_page set, valid at this revision."""
+    """A valid POST, not saved yet: what to write, the revision it is valid at, where to go next."""
 
     response_id: int
     revision: int
-    changes: dict[str, Any]
+    save: PageSave
     next_url: str
 
 
-def _show_or_save(page_id: str, unit: Callable[[], Any], *, posting: bool, save: bool) -> Any:
+def _show_or_validate(s: Session, page_id: str, *, posting: bool, for_update: bool = False) -> Any:
+    """The page (or where to go instead), or for a valid POST what saving it would write."""
     q = questionnaire()
-    with unit() as s:
-        patient = load_patient(s)
-        if patient is None:
-            return link_not_valid()
-        if patient.response.submitted:
-            return redirect(url_for("patient.done"))
-        answers = patient.answers
-        if not is_page_reachable(q, page_id, answers):
-            return redirect(_page_url(_where_to_go(patient)))
-        current = q.page(page_id)
-        form = page_forms().form(
-            current, answers=answers, visible=q.visible_ids(answers),
-            formdata=request.form if posting else None, today=patient.today, as_of=patient.as_of,
-        )
-        if posting and request.form.get("revision") != str(patient.response.revision):
-            # A stale tab (or a second window) must not overwrite newer answers silently.
-            context = _page_context(patient, current, form, previous_page(q, page_id, answers))
-            context["errors"] = []
-            return render_template("patient/page.html", notice=STALE_NOTICE, **context), 409
-        if posting and not _handled_list_action(form) and form.validate():
-            page_answers = page_forms().answers(current, form)
-            if save:
-                return redirect(_save(s, patient, page_id, page_answers))
-            response, revision = patient.response, patient.response.revision
-            with s.no_autoflush:  # applied to the read session's copy only, never flushed
-                next_url = _save(s, patient, page_id, page_answers)
-            if s.new or s.deleted or any(obj is not response for obj in s.dirty):
-                return _SAVE_NEEDS_LOCK  # saving touches more than this row: the full path
-            return _Validated(response.id, revision, _changed_columns(response), next_url)
-        back = previous_page(q, page_id, answers)
-        context = _page_context(patient, current, form, back)
+    patient = load_patient(s, for_update=for_update)
+    if patient is None:
+        return link_not_valid()
+    if patient.submitted:
+        return redirect(url_for("patient.done"))
+    answers = patient.answers
+    if not is_page_reachable(q, page_id, answers):
+        return redirect(_page_url(_where_to_go(patient)))
+    current = q.page(page_id)
+    form = page_forms().form(
+        current, answers=answers, visible=q.visible_ids(answers),
+        formdata=request.form if posting else None, today=patient.today, as_of=patient.as_of,
+    )
+    if posting and request.form.get("revision") != str(patient.revision):
+        # A stale tab (or a second window) must not overwrite newer answers silently.
+        context = _page_context(patient, current, form, previous_page(q, page_id, answers))
+        context["errors"] = []
+        return render_template("patient/page.html", notice=STALE_NOTICE, **context), 409
+    if posting and not _handled_list_action(form) and form.validate():
+        save = save_page_answers(q, answers, page_id, page_forms().answers(current, form))
+        return _Validated(patient.response_id, patient.revision, save, _next_url(save))
+    context = _page_context(patient, current, form, previous_page(q, page_id, answers))
     return render_template("patient/page.html", **context)
 
 
-def _save(s: Any, patient: PatientContext, page_id: str, page_answers: dict[str, Any]) -> str:
-    """Saves the page on the response object; returns where the patient goes next."""
-    q = questionnaire()
-    next_id = save_page(s, patient.response, q, page_id, page_answers)
+def _next_url(save: PageSave) -> str:
+    """The page that follows, or back to the check page when the patient came from it."""
     if request.args.get("return") == RETURN_TO_CHECK:
-        incomplete = first_incomplete_page(q, patient.response.answers)
-        next_id = incomplete.id if incomplete else CHECK_PAGE
-    return _page_url(next_id)
-
-
-def _changed_columns(instance: Any) -> dict[str, Any]:
-    """Column name -> new value, for every column attribute changed on `instance` since it was loaded."""
-    state = sa_inspect(instance)
-    columns = {prop.key: prop.columns[0].name for prop in state.mapper.column_attrs}
-    return {
-        columns[key]: getattr(instance, key)
-        for key in state.committed_state  # the attributes that were set
-        if key in columns and state.attrs[key].history.has_changes()
-    }
+        incomplete = first_incomplete_page(questionnaire(), save.answers)
+        return _page_url(incomplete.id if incomplete else CHECK_PAGE)
+    return _page_url(save.next_page_id)
 
 
 STALE_NOTICE = (
@@ -212,7 +171,7 @@ UNSAVED_NOTICE = (
 def page_not_saved(page_id: str) -> Any:
     """The page again, with what the patient posted and a fresh CSRF token; nothing saved."""
     q = questionnaire()
-    if page_id not in {p.id for p in q.pages}:
+    if page_id not in q.page_ids:
         abort(404)
     with db().read() as s:
         patient = load_patient(s)
@@ -264,7 +223,7 @@ def _page_context(patient: PatientContext, current: Any, form: Any, back: Any) -
         "errors": error_items(form, questions),
         "safety_message": needs_safety_message(q, patient.answers, current.id),
         "return_to": request.args.get("return"),
-        "revision": patient.response.revision,
+        "revision": patient.revision,
     }
 
 
@@ -275,7 +234,7 @@ def check() -> Any:
         patient = load_patient(s)
         if patient is None:
             return link_not_valid()
-        if patient.response.submitted:
+        if patient.submitted:
             return redirect(url_for("patient.done"))
         answers = patient.answers
         incomplete = first_incomplete_page(q, answers)
@@ -295,19 +254,19 @@ def check() -> Any:
 def submit() -> Response | Any:
     q = questionnaire()
     with db().write() as s:
-        patient = load_patient(s)
+        patient = load_patient(s, for_update=True)  # what is checked is what gets submitted
         if patient is None:
             return link_not_valid()
-        if not patient.response.submitted:
+        if not patient.submitted:
             incomplete = first_incomplete_page(q, patient.answers)
             if incomplete is not None or patient.answers.get("consent_share") != "yes":
                 return redirect(url_for("patient.check"))
-            if mark_submitted(s, patient.response.id):
-                s.refresh(patient.response)
-                evaluation = store_evaluation(s, patient.response, kind="submission")
-                project_into_queue(patient.response, evaluation)
-                record_audit(s, f"patient:{patient.response.id}", "response.submitted",
-                             target=f"response:{patient.response.id}", remote_addr=request.remote_addr)
+            if mark_submitted(s, patient.response_id):
+                response = s.get_one(QuestionnaireResponse, patient.response_id)
+                evaluation = store_evaluation(s, response, kind="submission")
+                project_into_queue(response, evaluation)
+                record_audit(s, f"patient:{response.id}", "response.submitted",
+                             target=f"response:{response.id}", remote_addr=request.remote_addr)
     return redirect(url_for("patient.done"))
 
 
@@ -317,7 +276,7 @@ def done() -> Any:
         patient = load_patient(s)
         if patient is None:
             return link_not_valid()
-        if not patient.response.submitted:
+        if not patient.submitted:
             return redirect(url_for("patient.check"))
         safety = needs_safety_message(questionnaire(), patient.answers, "done")
     return render_template("patient/done.html", safety_message=safety)

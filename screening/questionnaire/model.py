@@ -132,7 +132,9 @@ class Questionnaire:
     version: str
     sections: tuple[Section, ...]
     pages: tuple[Page, ...] = field(init=False)
+    page_ids: frozenset[str] = field(init=False)
     questions: Mapping[str, Question] = field(init=False)
+    _pages_by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _conditions: tuple[tuple[str, Condition | None], ...] = field(init=False, repr=False)
     _controllers: tuple[str, ...] = field(init=False, repr=False)
     _visibility_cache: dict[tuple[Any, ...], frozenset[str]] = field(init=False, repr=False, compare=False)
@@ -140,6 +142,8 @@ class Questionnaire:
     def __post_init__(self) -> None:
         pages = tuple(page for section in self.sections for page in section.pages)
         object.__setattr__(self, "pages", pages)
+        object.__setattr__(self, "page_ids", frozenset(page.id for page in pages))
+        object.__setattr__(self, "_pages_by_id", {page.id: page for page in pages})
         questions = {q.id: q for page in pages for q in page.questions}
         object.__setattr__(self, "questions", questions)
         # Visibility is computed on every save and evaluation: keep the loop flat.
@@ -149,10 +153,7 @@ class Questionnaire:
         object.__setattr__(self, "_visibility_cache", {})
 
     def page(self, page_id: str) -> Page:
-        for page in self.pages:
-            if page.id == page_id:
-                return page
-        raise KeyError(page_id)
+        return self._pages_by_id[page_id]
 
     def section_number(self, section_id: str) -> int:
         return [s.id for s in self.sections].index(section_id) + 1

@@ -6,9 +6,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from screening.queue import PAGE_SIZE
+from tests.doctor_fixtures import statements_during
 
 TODAY = date.today()
 SELF_HARM = {"phq9_self_harm": 1}                                  # PSY-01: urgent, critical
@@ -91,14 +91,6 @@ def test_queue_query_count_does_not_grow_with_rows(app, doctor, submit):
     def count_queries(n_rows: int) -> int:
         for number in range(n_rows):
             submit(f"N{n_rows}-{number}")
-        statements: list[str] = []
-        engine = app.extensions["db"].engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            doctor.client.get("/doctor/")
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return len(statements_during(app, lambda: doctor.client.get("/doctor/")))
 
     assert count_queries(2) == count_queries(10)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from screening.models import AuditEvent
+from tests.doctor_fixtures import statements_during
 
 AS_OF = date.today() + timedelta(days=7)
 THREE_SEVERITIES = {
@@ -85,6 +87,20 @@ def test_viewing_a_summary_is_audited(app, doctor, submit):
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "summary.viewed")).one()
     assert event.target == f"response:{response_id}" and event.actor.startswith("doctor:")
     assert event.remote_addr
+
+
+def test_summary_query_count_does_not_grow_with_decided_flags(app, doctor, make_doctor, submit):
+    response_id = submit("PT-N1", THREE_SEVERITIES, AS_OF)
+    page = f"/doctor/submissions/{response_id}"
+    undecided = statements_during(app, lambda: doctor.get(page))
+    rule_ids = re.findall(r'<article class="flag flag--\w+" id="flag-([A-Z0-9-]+)"',
+                          doctor.get(page).get_data(as_text=True))
+    assert len(rule_ids) >= 3
+    for rule_id in rule_ids:
+        doctor.post(f"{page}/flags/{rule_id}", {"decision": "accepted", "version": "0"})
+    html = doctor.get(page).get_data(as_text=True)
+    assert html.count("<strong>Accepted</strong> by dr.who@clinic.example") == len(rule_ids)
+    assert len(statements_during(app, lambda: doctor.get(page))) == len(undecided)
 
 
 def test_unknown_or_unsubmitted_ids_are_not_found(doctor, patient):
