@@ -31,6 +31,17 @@ def audit(session: Session, action: str, target: str | None = None, **details: A
                  remote_addr=request.remote_addr, **details)
 
 
+def audit_access(action: str, target: str, **details: Any) -> None:
+    """Records that a doctor saw or exported something, in its own short transaction.
+
+    Views read and render in a read transaction and call this before returning what they
+    built: nothing reaches the doctor unless its audit event is committed, and no write
+    lock is held while a page renders (on SQLite it would block every patient's save).
+    """
+    with db().write() as session:
+        audit(session, action, target=target, **details)
+
+
 def date_arg(name: str) -> date | None:
     """A YYYY-MM-DD query parameter, or None when absent or not a date (filters ignore it)."""
     try:

@@ -19,7 +19,7 @@ from ..pdf import render_pdf
 from ..reevaluation import diff_flags
 from ..summary import build_summary
 from . import bp
-from .common import audit, db, doctor_id, questionnaire
+from .common import audit, audit_access, db, doctor_id, questionnaire
 
 
 def _submission(s: Session, response_id: int) -> QuestionnaireResponse:
@@ -51,18 +51,19 @@ def _render_summary(s: Session, response_id: int, template: str, **extra: Any) -
 
 @bp.get("/submissions/<int:response_id>")
 def summary(response_id: int) -> Any:
-    with db().write() as s:
+    with db().read() as s:
         html = _render_summary(s, response_id, "doctor/summary.html", message=request.args.get("message"))
-        audit(s, "summary.viewed", target=f"response:{response_id}")
+    audit_access("summary.viewed", target=f"response:{response_id}")
     return html
 
 
 @bp.get("/submissions/<int:response_id>/summary.pdf")
 def summary_pdf(response_id: int) -> Any:
-    with db().write() as s:
+    with db().read() as s:
         html = _render_summary(s, response_id, "doctor/summary_print.html")
-        audit(s, "summary.exported", target=f"response:{response_id}", format="pdf")
-    return Response(render_pdf(html), mimetype="application/pdf", headers={
+    pdf = render_pdf(html)
+    audit_access("summary.exported", target=f"response:{response_id}", format="pdf")
+    return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="ldn-screening-{response_id}.pdf"'})
 
 
@@ -73,19 +74,19 @@ def _json_download(document: Any, filename: str) -> Response:
 
 @bp.get("/submissions/<int:response_id>/export.json")
 def export_json(response_id: int) -> Any:
-    with db().write() as s:
+    with db().read() as s:
         response = _submission(s, response_id)
         document = submission_document(response, _stored_evaluation(response))
-        audit(s, "summary.exported", target=f"response:{response_id}", format="json")
+    audit_access("summary.exported", target=f"response:{response_id}", format="json")
     return _json_download(document, f"ldn-screening-{response_id}.json")
 
 
 @bp.get("/submissions/<int:response_id>/fhir.json")
 def export_fhir(response_id: int) -> Any:
-    with db().write() as s:
+    with db().read() as s:
         response = _submission(s, response_id)
         document = submission_fhir(questionnaire(), response)
-        audit(s, "summary.exported", target=f"response:{response_id}", format="fhir")
+    audit_access("summary.exported", target=f"response:{response_id}", format="fhir")
     return _json_download(document, f"ldn-screening-{response_id}.fhir.json")
 
 
@@ -149,13 +150,13 @@ def reevaluate(response_id: int) -> Any:
 
 @bp.get("/submissions/<int:response_id>/evaluations/<int:evaluation_id>")
 def reevaluation(response_id: int, evaluation_id: int) -> Any:
-    with db().write() as s:
+    with db().read() as s:
         response = _submission(s, response_id)
         stored = _stored_evaluation(response)
         fresh = next((e for e in response.evaluations if e.id == evaluation_id and e.kind == "reevaluation"), None)
         if fresh is None:
             abort(404)
-        audit(s, "reevaluation.viewed", target=f"response:{response_id}", evaluation_id=evaluation_id)
         diff = diff_flags(stored.flags, fresh.flags)
-        return render_template("doctor/reevaluation.html", response=response, stored=stored, fresh=fresh,
-                               diff=diff)
+        html = render_template("doctor/reevaluation.html", response=response, stored=stored, fresh=fresh, diff=diff)
+    audit_access("reevaluation.viewed", target=f"response:{response_id}", evaluation_id=evaluation_id)
+    return html

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
+import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from sqlalchemy import select
 
+from screening.doctor import common, summary_views
 from screening.models import AuditEvent
 
 
@@ -58,3 +61,45 @@ def test_fhir_commands(app, submit):
     assert response.exit_code == 0 and json.loads(response.output)["resourceType"] == "QuestionnaireResponse"
     missing = runner.invoke(args=["fhir-response", "999"])
     assert missing.exit_code != 0 and "no submitted questionnaire" in missing.output
+
+
+DOCTOR_READS = ["", "/export.json", "/fhir.json", "/summary.pdf"]
+
+
+@pytest.mark.parametrize("suffix", DOCTOR_READS)
+def test_nothing_is_shown_unless_its_audit_event_is_recorded(doctor, submit, monkeypatch, suffix):
+    response_id = submit("PT-NOAUDIT")
+
+    def audit_store_down(*_args, **_kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(common, "record_audit", audit_store_down)
+    response = doctor.get(f"/doctor/submissions/{response_id}{suffix}")
+    assert response.status_code == 500
+    assert "Content-Disposition" not in response.headers
+    assert b"PT-NOAUDIT" not in response.data
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("suffix", DOCTOR_READS)
+def test_a_patient_can_save_while_a_doctor_page_is_built(app, doctor, submit, monkeypatch, suffix):
+    """Reading and rendering hold no SQLite write lock, so they never make a patient wait."""
+    response_id = submit("PT-LOCK")
+    path = app.extensions["db"].engine.url.database
+    real_submission = summary_views._submission
+    writes: list[str] = []
+
+    def submission_then_write_elsewhere(*args):
+        found = real_submission(*args)
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)  # a patient's worker, not waiting
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writes.append("ok")
+        finally:
+            other.close()
+        return found
+
+    monkeypatch.setattr(summary_views, "_submission", submission_then_write_elsewhere)
+    assert doctor.get(f"/doctor/submissions/{response_id}{suffix}").status_code == 200
+    assert writes == ["ok"]
