@@ -18,18 +18,37 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+class ReadOnlyUnitOfWork(Exception):
+    """Raised when code tries to write through a read session."""
+
+
+class _ReadSession(Session):
+    """A session that refuses to flush changes: reads can never write by accident."""
+
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.deleted or self.dirty:
+            raise ReadOnlyUnitOfWork("a read unit of work tried to write; use Database.write()")
+        super().flush(objects)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url)
-        writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        if self.is_sqlite:
+            reader, writer = self.engine, self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        else:
+            # PostgreSQL at READ COMMITTED gives every statement its own snapshot, in a
+            # transaction or not, so reads skip BEGIN and ROLLBACK: two round trips fewer
+            # on every page, and reads cannot write (the session refuses to flush).
+            reader, writer = self.engine.execution_options(isolation_level="AUTOCOMMIT"), self.engine
+        self._reader = sessionmaker(reader, class_=_ReadSession, expire_on_commit=False)
         self._writer = sessionmaker(writer, expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work; nothing it changes is committed.
+        """A read-only unit of work: changes to objects are refused, never committed.
 
         Closing (not rolling back) keeps loaded objects readable after the block.
         """

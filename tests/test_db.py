@@ -1,11 +1,14 @@
-"""SQLite write transactions queue instead of failing under concurrent patients."""
+"""Units of work: SQLite writers queue instead of failing; reads cannot write; PostgreSQL reads skip BEGIN."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
+import pytest
 from sqlalchemy import func, select
 
+from screening.db import ReadOnlyUnitOfWork
 from screening.invitations import create_invitation
 from screening.models import AuditEvent
 
@@ -42,3 +45,35 @@ def test_a_failed_write_is_rolled_back(app):
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
         from screening.models import Invitation
         assert session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+@pytest.mark.parametrize("change", ["add", "modify", "delete"])
+def test_a_read_unit_of_work_refuses_to_write(app, change):
+    db = app.extensions["db"]
+    with db.write() as session:
+        session.add(AuditEvent(actor="doctor:1", action="test.kept"))
+    with pytest.raises(ReadOnlyUnitOfWork), db.read() as session:
+        event = session.scalars(select(AuditEvent)).one()
+        if change == "add":
+            session.add(AuditEvent(actor="doctor:1", action="test.sneaked"))
+        elif change == "modify":
+            event.action = "test.changed"
+        else:
+            session.delete(event)
+        session.flush()
+    with db.read() as session:
+        assert session.scalars(select(AuditEvent.action)).all() == ["test.kept"]
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_reads_open_no_transaction(app):
+    """At READ COMMITTED a transaction adds nothing to a read but two round trips."""
+    db = app.extensions["db"]
+    with db.read() as session:
+        session.scalar(select(func.count()).select_from(AuditEvent))
+        status = session.connection().connection.dbapi_connection.info.transaction_status
+    assert status == psycopg.pq.TransactionStatus.IDLE
+    with db.write() as session:
+        session.scalar(select(func.count()).select_from(AuditEvent))
+        status = session.connection().connection.dbapi_connection.info.transaction_status
+    assert status == psycopg.pq.TransactionStatus.INTRANS

@@ -69,7 +69,7 @@ def invitations() -> Any:
         listing = [(inv, invitation_status(inv)) for inv in rows[:INVITATIONS_PER_PAGE]]
     return render_template(
         "doctor/invitations.html", form=form, created_link=created_link, listing=listing,
-        page=page, has_next=len(rows) > INVITATIONS_PER_PAGE, action_form=EmptyForm(),
+        page=page, has_next=len(rows) > INVITATIONS_PER_PAGE,
     ), (201 if created_link else 200 if not form.errors else 400)
 
 

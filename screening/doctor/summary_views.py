@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..decisions import OVERRIDE_REASONS, Conflict, DecisionInput, current_decisions, decide_flag, mark_reviewed
@@ -21,14 +21,16 @@ from ..summary import build_summary
 from . import bp
 from .common import audit, audit_access, db, doctor_id, questionnaire
 
+# Built once: the submitted response with its invitation (same query) and evaluations (one more).
+_SUBMISSION = (
+    select(QuestionnaireResponse)
+    .options(joinedload(QuestionnaireResponse.invitation), selectinload(QuestionnaireResponse.evaluations))
+    .where(QuestionnaireResponse.id == bindparam("response_id"), QuestionnaireResponse.submitted.is_(True))
+)
+
 
 def _submission(s: Session, response_id: int) -> QuestionnaireResponse:
-    """The submitted response with its invitation (same query) and evaluations (one more)."""
-    response = s.scalar(
-        select(QuestionnaireResponse)
-        .options(joinedload(QuestionnaireResponse.invitation), selectinload(QuestionnaireResponse.evaluations))
-        .where(QuestionnaireResponse.id == response_id, QuestionnaireResponse.submitted.is_(True))
-    )
+    response = s.scalar(_SUBMISSION, {"response_id": response_id})
     if response is None:
         abort(404)
     return response
@@ -43,10 +45,7 @@ def _render_summary(s: Session, response_id: int, template: str, **extra: Any) -
     response = _submission(s, response_id)
     evaluation = _stored_evaluation(response)
     view = build_summary(questionnaire(), response, evaluation, current_decisions(s, evaluation.id))
-    return render_template(
-        template, summary=view, decision_form=EmptyForm(), reasons=OVERRIDE_REASONS,
-        review_form=ReviewForm(formdata=None), action_form=EmptyForm(), **extra,
-    )
+    return render_template(template, summary=view, reasons=OVERRIDE_REASONS, **extra)
 
 
 @bp.get("/submissions/<int:response_id>")

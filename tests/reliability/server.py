@@ -23,8 +23,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tests.patient_client import form_fields
+from tests.reliability.gunicorn_conf import READY
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+CONFIG = Path(__file__).with_name("gunicorn_conf.py")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REVISION = re.compile(r'name="revision" value="(\d+)"')
 
@@ -68,13 +70,13 @@ def gunicorn(database_url: str, tmp_path: Path, workers: int = 2, **env: str) ->
     }
     with log.open("wb") as sink:
         process = subprocess.Popen(  # noqa: S603
-            [str(GUNICORN), "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-             "--graceful-timeout", "5", "screening:create_app()"],
+            [str(GUNICORN), "-c", str(CONFIG), "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
+             "--timeout", "60", "--graceful-timeout", "5", "screening:create_app()"],
             stdout=sink, stderr=subprocess.STDOUT, env=environment, cwd=Path(__file__).parents[2],
         )
     server = Server(port, process, log)
     try:
-        _wait_until_up(server)
+        _wait_until_up(server, workers)
         yield server
     finally:
         process.send_signal(signal.SIGTERM)
@@ -84,16 +86,18 @@ def gunicorn(database_url: str, tmp_path: Path, workers: int = 2, **env: str) ->
             process.kill()
 
 
-def _wait_until_up(server: Server, seconds: float = 30) -> None:
+def _wait_until_up(server: Server, workers: int, seconds: float = 30) -> None:
+    """Until every worker has loaded the app and the server answers."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError("gunicorn exited:\n" + server.log_text())
         try:
-            if request(server.port, "GET", "/")[0] == 200 and len(server.worker_pids()) >= 1:
+            if server.log_text().count(READY) >= workers and request(server.port, "GET", "/")[0] == 200:
                 return
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.1)
     raise RuntimeError("gunicorn did not start:\n" + server.log_text())
 
 

@@ -50,16 +50,23 @@ def redis_url() -> Iterator[str]:
 
 
 def _wrong_password_attempts(port: int) -> list[int]:
-    """ATTEMPTS failed logins on one account, two at a time so both workers take some."""
-    def attempt(number: int) -> int:
-        status, headers, html = request(port, "GET", "/doctor/login")
-        cookie = headers["set-cookie"].split(";", 1)[0]
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    """ATTEMPTS failed logins on one account, sent four at a time.
+
+    Each login costs a worker tens of milliseconds of Argon2, so with four in flight one
+    sync worker cannot take them all: both workers see some, whatever order the kernel
+    hands out connections in.
+    """
+    def login_form(_number: int) -> tuple[str, str]:
+        _status, headers, html = request(port, "GET", "/doctor/login")
+        return headers["set-cookie"].split(";", 1)[0], re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def attempt(number: int, cookie: str, token: str) -> int:
         return request(port, "POST", "/doctor/login", {"csrf_token": token, "email": "dr@clinic.example",
                                                        "password": f"wrong-{number}"}, cookie)[0]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(attempt, range(ATTEMPTS)))
+    forms = [login_form(number) for number in range(ATTEMPTS)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(attempt, range(ATTEMPTS), *zip(*forms, strict=True)))
 
 
 def _with_doctor(database_url: str) -> None:
