@@ -36,14 +36,28 @@ def _submission(s: Session, response_id: int) -> QuestionnaireResponse:
     return response
 
 
+# What the summary shows, in one query: the submitted response, its invitation and the
+# evaluation made at submit (each page view on PostgreSQL pays per round trip).
+_SUMMARY = (
+    select(QuestionnaireResponse, Evaluation)
+    .join(Evaluation, (Evaluation.response_id == QuestionnaireResponse.id) & (Evaluation.kind == "submission"))
+    .options(joinedload(QuestionnaireResponse.invitation))
+    .where(QuestionnaireResponse.id == bindparam("response_id"), QuestionnaireResponse.submitted.is_(True))
+    .order_by(Evaluation.id)
+    .limit(1)
+)
+
+
 def _stored_evaluation(response: QuestionnaireResponse) -> Evaluation:
     """The evaluation made at submit: what the summary shows, exactly as computed."""
     return next(e for e in response.evaluations if e.kind == "submission")
 
 
 def _render_summary(s: Session, response_id: int, template: str, **extra: Any) -> str:
-    response = _submission(s, response_id)
-    evaluation = _stored_evaluation(response)
+    found = s.execute(_SUMMARY, {"response_id": response_id}).one_or_none()
+    if found is None:
+        abort(404)
+    response, evaluation = found
     view = build_summary(questionnaire(), response, evaluation, current_decisions(s, evaluation.id))
     return render_template(template, summary=view, reasons=OVERRIDE_REASONS, **extra)
 

@@ -109,7 +109,7 @@ def page(page_id: str) -> Any:
         if not isinstance(outcome, _Validated):
             return outcome
         if not store_page_save(s, outcome.response_id, outcome.revision, outcome.save):
-            raise RuntimeError("a page save failed on rows locked for it")
+            return link_not_valid()  # on locked rows only the clock can intervene: the link just expired
     return redirect(outcome.next_url)
 
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from screening import responses
 from screening.models import Invitation, QuestionnaireResponse, utcnow
 from screening.patient import views
 from tests.patient.pages import TYPICAL_PAGES, typical_until
@@ -90,6 +91,18 @@ def test_nothing_is_written_when_the_save_lost_the_race(patient, app, meanwhile,
         "csrf_token": csrf, "revision": revision, "conditions": "fibromyalgia", "main_goal": "Sleep"})
     with app.extensions["db"].read() as s:
         assert "main_goal" not in s.scalar(select(QuestionnaireResponse.answers))
+
+
+def test_a_link_expiring_between_the_locked_read_and_the_save_shows_link_not_valid(patient, meanwhile, monkeypatch):
+    patient.fill(typical_until("reasons"))
+    revision, csrf = patient.revision("reasons"), patient.csrf_token("/questionnaire/page/reasons")
+    recorded = meanwhile(_nothing)
+    # The save's clock is past the link's expiry; the reads' clock is not: the only change
+    # that can reach a save made on locked rows.
+    monkeypatch.setattr(responses, "utcnow", lambda: utcnow() + timedelta(days=400))
+    response = patient.client.post("/questionnaire/page/reasons", data={
+        "csrf_token": csrf, "revision": revision, "conditions": "fibromyalgia", "main_goal": "Sleep"})
+    assert (response.status_code, recorded) == (404, [False, False])
 
 
 def test_the_stale_tab_page_keeps_what_the_patient_typed(patient, meanwhile):
