@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ..decisions import OVERRIDE_REASONS, Conflict, DecisionInput, current_decisions, decide_flag, mark_reviewed
 from ..evaluations import store_evaluation
@@ -21,11 +21,19 @@ from ..summary import build_summary
 from . import bp
 from .common import audit, audit_access, db, doctor_id, questionnaire
 
-# Built once: the submitted response with its invitation (same query) and evaluations (one more).
+# Built once: the submitted response with its invitation, in one query.
 _SUBMISSION = (
     select(QuestionnaireResponse)
-    .options(joinedload(QuestionnaireResponse.invitation), selectinload(QuestionnaireResponse.evaluations))
+    .options(joinedload(QuestionnaireResponse.invitation))
     .where(QuestionnaireResponse.id == bindparam("response_id"), QuestionnaireResponse.submitted.is_(True))
+)
+# The same with the evaluation made at submit (what the summary shows, exactly as
+# computed), still one query: each page view on PostgreSQL pays per round trip.
+_SUBMISSION_AND_STORED_EVALUATION = (
+    _SUBMISSION.add_columns(Evaluation)
+    .join(Evaluation, (Evaluation.response_id == QuestionnaireResponse.id) & (Evaluation.kind == "submission"))
+    .order_by(Evaluation.id)
+    .limit(1)
 )
 
 
@@ -36,28 +44,16 @@ def _submission(s: Session, response_id: int) -> QuestionnaireResponse:
     return response
 
 
-# What the summary shows, in one query: the submitted response, its invitation and the
-# evaluation made at submit (each page view on PostgreSQL pays per round trip).
-_SUMMARY = (
-    select(QuestionnaireResponse, Evaluation)
-    .join(Evaluation, (Evaluation.response_id == QuestionnaireResponse.id) & (Evaluation.kind == "submission"))
-    .options(joinedload(QuestionnaireResponse.invitation))
-    .where(QuestionnaireResponse.id == bindparam("response_id"), QuestionnaireResponse.submitted.is_(True))
-    .order_by(Evaluation.id)
-    .limit(1)
-)
-
-
-def _stored_evaluation(response: QuestionnaireResponse) -> Evaluation:
-    """The evaluation made at submit: what the summary shows, exactly as computed."""
-    return next(e for e in response.evaluations if e.kind == "submission")
-
-
-def _render_summary(s: Session, response_id: int, template: str, **extra: Any) -> str:
-    found = s.execute(_SUMMARY, {"response_id": response_id}).one_or_none()
+def _submission_and_stored_evaluation(s: Session, response_id: int) -> tuple[QuestionnaireResponse, Evaluation]:
+    found = s.execute(_SUBMISSION_AND_STORED_EVALUATION, {"response_id": response_id}).one_or_none()
     if found is None:
         abort(404)
     response, evaluation = found
+    return response, evaluation
+
+
+def _render_summary(s: Session, response_id: int, template: str, **extra: Any) -> str:
+    response, evaluation = _submission_and_stored_evaluation(s, response_id)
     view = build_summary(questionnaire(), response, evaluation, current_decisions(s, evaluation.id))
     return render_template(template, summary=view, reasons=OVERRIDE_REASONS, **extra)
 
@@ -88,8 +84,7 @@ def _json_download(document: Any, filename: str) -> Response:
 @bp.get("/submissions/<int:response_id>/export.json")
 def export_json(response_id: int) -> Any:
     with db().read() as s:
-        response = _submission(s, response_id)
-        document = submission_document(response, _stored_evaluation(response))
+        document = submission_document(*_submission_and_stored_evaluation(s, response_id))
     audit_access("summary.exported", target=f"response:{response_id}", format="json")
     return _json_download(document, f"ldn-screening-{response_id}.json")
 
@@ -115,7 +110,7 @@ def decide(response_id: int, rule_id: str) -> Any:
         return redirect(url_for("doctor.summary", response_id=response_id,
                                 message=first_error(form) or "Please try again") + f"#flag-{rule_id}")
     with db().write() as s:
-        evaluation = _stored_evaluation(_submission(s, response_id))
+        _response, evaluation = _submission_and_stored_evaluation(s, response_id)
         if rule_id not in {flag["rule_id"] for flag in evaluation.flags}:
             abort(404)
         choice = DecisionInput(rule_id, form.decision.data, form.reason_code.data,
@@ -164,10 +159,9 @@ def reevaluate(response_id: int) -> Any:
 @bp.get("/submissions/<int:response_id>/evaluations/<int:evaluation_id>")
 def reevaluation(response_id: int, evaluation_id: int) -> Any:
     with db().read() as s:
-        response = _submission(s, response_id)
-        stored = _stored_evaluation(response)
-        fresh = next((e for e in response.evaluations if e.id == evaluation_id and e.kind == "reevaluation"), None)
-        if fresh is None:
+        response, stored = _submission_and_stored_evaluation(s, response_id)
+        fresh = s.get(Evaluation, evaluation_id)
+        if fresh is None or fresh.response_id != response.id or fresh.kind != "reevaluation":
             abort(404)
         diff = diff_flags(stored.flags, fresh.flags)
         html = render_template("doctor/reevaluation.html", response=response, stored=stored, fresh=fresh, diff=diff)

@@ -7,7 +7,7 @@ by :mod:`screening.questionnaire.loader`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import KeysView, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -132,7 +132,6 @@ class Questionnaire:
     version: str
     sections: tuple[Section, ...]
     pages: tuple[Page, ...] = field(init=False)
-    page_ids: frozenset[str] = field(init=False)
     questions: Mapping[str, Question] = field(init=False)
     _pages_by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _conditions: tuple[tuple[str, Condition | None], ...] = field(init=False, repr=False)
@@ -142,7 +141,6 @@ class Questionnaire:
     def __post_init__(self) -> None:
         pages = tuple(page for section in self.sections for page in section.pages)
         object.__setattr__(self, "pages", pages)
-        object.__setattr__(self, "page_ids", frozenset(page.id for page in pages))
         object.__setattr__(self, "_pages_by_id", {page.id: page for page in pages})
         questions = {q.id: q for page in pages for q in page.questions}
         object.__setattr__(self, "questions", questions)
@@ -151,6 +149,10 @@ class Questionnaire:
         controllers = sorted({q.shown_when.question for q in questions.values() if q.shown_when})
         object.__setattr__(self, "_controllers", tuple(controllers))
         object.__setattr__(self, "_visibility_cache", {})
+
+    @property
+    def page_ids(self) -> KeysView[str]:
+        return self._pages_by_id.keys()
 
     def page(self, page_id: str) -> Page:
         return self._pages_by_id[page_id]

@@ -83,7 +83,7 @@ def test_nothing_is_shown_unless_its_audit_event_is_recorded(doctor, submit, mon
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize(("suffix", "step"), [
     ("", "build_summary"), ("/summary.pdf", "build_summary"),
-    ("/export.json", "_submission"), ("/fhir.json", "_submission"),
+    ("/export.json", "_submission_and_stored_evaluation"), ("/fhir.json", "_submission"),
 ])
 def test_a_patient_can_save_while_a_doctor_page_is_built(app, doctor, submit, monkeypatch, suffix, step):
     """Reading and rendering hold no SQLite write lock, so they never make a patient wait."""

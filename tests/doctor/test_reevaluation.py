@@ -56,3 +56,15 @@ def test_the_summary_still_shows_the_stored_evaluation(app, doctor, submit):
     doctor.post(f"/doctor/submissions/{response_id}/reevaluate")
     html = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
     assert 'id="flag-REN-01"' not in html
+
+
+def test_a_reevaluation_is_only_shown_under_its_own_submission(app, doctor, submit):
+    first, second = submit("PT-ONE"), submit("PT-TWO")
+    location = doctor.post(f"/doctor/submissions/{first}/reevaluate").headers["Location"]
+    fresh_id = int(location.rsplit("/", 1)[1])
+    with app.extensions["db"].read() as session:
+        stored_id = session.scalar(select(Evaluation.id).where(
+            Evaluation.response_id == first, Evaluation.kind == "submission"))
+    assert doctor.get(f"/doctor/submissions/{first}/evaluations/{fresh_id}").status_code == 200
+    assert doctor.get(f"/doctor/submissions/{second}/evaluations/{fresh_id}").status_code == 404
+    assert doctor.get(f"/doctor/submissions/{first}/evaluations/{stored_id}").status_code == 404
