@@ -65,9 +65,9 @@ def measure_database(
     """
     from screening import create_app
     from screening.auth import hash_password
+    from screening.doctor.queue import QueueFilters, load_queue
     from screening.migrations import upgrade
     from screening.models import Doctor
-    from screening.queue import QueueFilters, load_queue
 
     from .seed import seed
 

@@ -56,7 +56,7 @@ def prepare_database(workdir: Path, patients: int) -> tuple[list[str], dict[str,
     from screening.invitations import create_invitation
     from screening.migrations import upgrade
     from screening.models import QuestionnaireResponse
-    from screening.responses import CHECK_PAGE
+    from screening.patient.responses import CHECK_PAGE
 
     env = server_env(workdir)
     upgrade(env["DATABASE_URL"])

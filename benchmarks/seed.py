@@ -24,11 +24,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, func, select, text
 
-from screening.evaluations import NO_FLAGS_RANK, SEVERITY_RANK
-from screening.models import Base, Evaluation, Invitation, QuestionnaireResponse
+from screening.models import Base, Invitation, QuestionnaireResponse, StoredEvaluation
+from screening.patient.responses import CHECK_PAGE
 from screening.questionnaire import QUESTIONNAIRE
-from screening.responses import CHECK_PAGE
 from screening.rules import evaluate
+from screening.rules.severity import NO_FLAGS_RANK, SEVERITY_RANK
 
 CHUNK = 5_000
 SEED = 20261126
@@ -41,7 +41,7 @@ class Variant:
     name: str
     answers: dict[str, Any]
     as_of: date
-    result: dict[str, Any]  # Evaluation.to_json()
+    result: dict[str, Any]  # rules.Evaluation.to_json()
     counts: dict[str, int]
 
     @property
@@ -119,7 +119,7 @@ def seed(url: str, count: int, pool: list[Variant] | None = None) -> dict[str, A
     """
     pool = pool or variants()
     engine: Engine = create_engine(url)
-    tables = (Invitation.__table__, QuestionnaireResponse.__table__, Evaluation.__table__)
+    tables = (Invitation.__table__, QuestionnaireResponse.__table__, StoredEvaluation.__table__)
     with engine.begin() as connection:
         start_id = (connection.scalar(select(func.max(Invitation.id))) or 0) + 1
     batches: tuple[list[dict[str, Any]], ...] = ([], [], [])

@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
 from .config import load_config
 from .db import Database
-from .forms import PageForms
+from .extensions import init_extensions
 from .questionnaire import QUESTIONNAIRE
+from .rules.severity import RANK_WORDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-csrf = CSRFProtect()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,10 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    app.extensions["db"] = Database(app.config["DATABASE_URL"])
-    app.extensions["questionnaire"] = QUESTIONNAIRE
-    app.extensions["page_forms"] = PageForms(QUESTIONNAIRE)
-    csrf.init_app(app)
+    init_extensions(app, Database(app.config["DATABASE_URL"]), QUESTIONNAIRE)
+    app.jinja_env.globals["severity_words"] = RANK_WORDS
 
     from . import errors
     from .auth import init_auth

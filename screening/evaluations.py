@@ -1,17 +1,58 @@
-"""Run the rules on a submission and store the result, exactly as computed.
+"""Run the rules on a submission and store the result, exactly as computed; read it back.
 
 Stored evaluations are never rewritten: a re-evaluation under a newer ruleset is a new,
 separately recorded row, so a past summary can always be shown as the doctor saw it.
+`StoredFlag` is the one reading of a stored flag that every consumer shares.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
-from .models import Evaluation, QuestionnaireResponse
+from .models import QuestionnaireResponse, StoredEvaluation
 from .rules import evaluate
+from .rules.severity import NO_FLAGS_RANK, SEVERITIES, SEVERITY_RANK, Severity
+
+
+@dataclass(frozen=True)
+class StoredFlag:
+    """A flag as stored with its evaluation (the `evaluate` CLI's flag object)."""
+
+    rule_id: str
+    severity: Severity
+    summary: str
+    rationale: str
+    source_label: str
+    source_url: str
+    evidence: Mapping[str, Any]
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> StoredFlag:
+        severity = document["severity"]
+        if severity not in SEVERITY_RANK:
+            raise ValueError(f"unknown severity {severity!r} in a stored flag")
+        return cls(
+            rule_id=document["rule_id"],
+            severity=cast(Severity, severity),
+            summary=document["summary"],
+            rationale=document["rationale"],
+            source_label=document["source"]["label"],
+            source_url=document["source"]["url"],
+            evidence=document.get("evidence", {}),
+        )
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+
+def stored_flags(evaluation: StoredEvaluation) -> tuple[StoredFlag, ...]:
+    return tuple(StoredFlag.from_json(flag) for flag in evaluation.flags)
 
 
 def as_of_for(response: QuestionnaireResponse) -> date:
@@ -22,14 +63,13 @@ def as_of_for(response: QuestionnaireResponse) -> date:
     return moment.date()
 
 
-def store_evaluation(session: Session, response: QuestionnaireResponse, kind: str) -> Evaluation:
+def store_evaluation(session: Session, response: QuestionnaireResponse, kind: str) -> StoredEvaluation:
     as_of = as_of_for(response)
     result = evaluate(response.answers, as_of)
-    document = result.to_json()
-    counts = {severity: 0 for severity in ("critical", "warning", "info")}
-    for flag in document["flags"]:
-        counts[flag["severity"]] += 1
-    evaluation = Evaluation(
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for flag in result.flags:
+        counts[flag.severity] += 1
+    evaluation = StoredEvaluation(
         response_id=response.id,
         kind=kind,
         ruleset_version=result.ruleset_version,
@@ -40,24 +80,20 @@ def store_evaluation(session: Session, response: QuestionnaireResponse, kind: st
         critical_count=counts["critical"],
         warning_count=counts["warning"],
         info_count=counts["info"],
-        flags=document["flags"],
+        flags=[flag.to_json() for flag in result.flags],
+        medicines=result.medications_json(),
     )
     session.add(evaluation)
     session.flush()
     return evaluation
 
 
-SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
-NO_FLAGS_RANK = 3
-
-
-def project_into_queue(response: QuestionnaireResponse, evaluation: Evaluation) -> None:
+def project_into_queue(response: QuestionnaireResponse, evaluation: StoredEvaluation) -> None:
     """Copy what the doctor queue sorts and filters on onto the response row."""
-    ranks = [SEVERITY_RANK[flag["severity"]] for flag in evaluation.flags]
     response.patient_ref = response.invitation.patient_ref
     response.appointment_date = response.invitation.appointment_date
     response.urgent = evaluation.urgent
-    response.severity_rank = min(ranks, default=NO_FLAGS_RANK)
+    response.severity_rank = min((flag.rank for flag in stored_flags(evaluation)), default=NO_FLAGS_RANK)
     response.critical_count = evaluation.critical_count
     response.warning_count = evaluation.warning_count
     response.info_count = evaluation.info_count

@@ -121,8 +121,8 @@ class QuestionnaireResponse(Base):
     review_version: Mapped[int] = mapped_column(default=0)
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")
-    evaluations: Mapped[list[Evaluation]] = relationship(
-        back_populates="response", order_by="Evaluation.id"
+    evaluations: Mapped[list[StoredEvaluation]] = relationship(
+        back_populates="response", order_by="StoredEvaluation.id"
     )
 
 
@@ -160,7 +160,7 @@ Index(
 )
 
 
-class Evaluation(Base):
+class StoredEvaluation(Base):
     """The rules' verdict on a submission, stored as computed and never rewritten.
 
     The first one is made at submit; re-evaluating under a newer ruleset adds another.
@@ -181,6 +181,9 @@ class Evaluation(Base):
     warning_count: Mapped[int] = mapped_column(default=0)
     info_count: Mapped[int] = mapped_column(default=0)
     flags: Mapped[list[Any]] = mapped_column(default=list)
+    # The medication list as evaluated (rules.Evaluation.medications_json); None when it
+    # was stored before the classes were recorded (migration 0003).
+    medicines: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     response: Mapped[QuestionnaireResponse] = relationship(back_populates="evaluations")
@@ -244,7 +247,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Doctor",
-    "Evaluation",
+    "StoredEvaluation",
     "FlagDecision",
     "Invitation",
     "QuestionnaireResponse",

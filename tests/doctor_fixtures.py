@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 
 from screening.auth import hash_password
 from screening.models import Doctor
-from screening.submissions import create_submitted
+from screening.patient.submission import create_submitted
 
 PASSWORD = "correct horse battery staple"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -33,4 +33,11 @@ def require_doctor() -> Any:
     return None
 
 
-from . import account_views, audit_views, queue_views, summary_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (each module registers its routes on bp)
+    account_views,
+    audit_views,
+    decision_views,
+    invitation_views,
+    queue_views,
+    submission_views,
+)

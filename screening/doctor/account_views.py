@@ -9,11 +9,12 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import check_credentials, end_session, normalise_email, start_session
-from ..forms.doctor import EmptyForm, LoginForm
+from ..extensions import db
 from ..limits import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, limiter, login_account_key, only_login_attempts
 from ..models import record_audit
 from . import bp
-from .common import db, doctor_id
+from .common import doctor_id
+from .forms import EmptyForm, LoginForm
 
 GENERIC_LOGIN_ERROR = "The email address or password is not right"
 

@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
-
 from flask import render_template, request
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
 
-from ..models import AuditEvent
+from ..extensions import db
 from . import bp
-from .common import date_arg, db, page_arg
+from .audit import AuditFilters, load_audit
+from .common import date_arg, page_arg
 
-AUDIT_PAGE_SIZE = 100
+
+def _text_arg(name: str) -> str:
+    return (request.args.get(name) or "").strip()[:64]
 
 
 @bp.get("/audit")
-def audit_log() -> Any:
-    query = select(AuditEvent)
-    action = (request.args.get("action") or "").strip()[:64]
-    actor = (request.args.get("actor") or "").strip()[:64]
-    target = (request.args.get("target") or "").strip()[:64]
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if actor:
-        query = query.where(AuditEvent.actor == actor)
-    if target:
-        query = query.where(AuditEvent.target == target)
-    since, until = date_arg("from"), date_arg("to")
-    if since:
-        query = query.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=UTC))
-    if until:
-        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC))
-    page_number = page_arg()
-    with db().read() as s:
-        events = s.scalars(
-            query.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE + 1)
-            .offset((page_number - 1) * AUDIT_PAGE_SIZE)
-        ).all()
-        actions = s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+def audit_log() -> ResponseReturnValue:
+    filters = AuditFilters(
+        action=_text_arg("action"), actor=_text_arg("actor"), target=_text_arg("target"),
+        since=date_arg("from"), until=date_arg("to"), page=page_arg(),
+    )
+    with db().read() as session:
+        found = load_audit(session, filters)
     return render_template(
-        "doctor/audit.html", events=events[:AUDIT_PAGE_SIZE], has_next=len(events) > AUDIT_PAGE_SIZE,
-        page=page_number, actions=actions, args=request.args.to_dict(),
+        "doctor/audit.html", events=found.events, has_next=found.has_next,
+        page=filters.page, actions=found.actions, args=request.args.to_dict(),
     )

@@ -1,25 +1,25 @@
-"""Small helpers the doctor views share: the database, the audit trail, the acting doctor."""
+"""Small helpers the doctor views share: the audit trail, the acting doctor, query parameters."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from ..db import Database
+from ..extensions import db
 from ..models import record_audit
-from ..questionnaire.model import Questionnaire
+
+T = TypeVar("T")
 
 
-def db() -> Database:
-    return current_app.extensions["db"]  # type: ignore[no-any-return]
-
-
-def questionnaire() -> Questionnaire:
-    return current_app.extensions["questionnaire"]  # type: ignore[no-any-return]
+def or_404(found: T | None) -> T:
+    """What a service found, or a 404 page when it found nothing."""
+    if found is None:
+        abort(404)
+    return found
 
 
 def doctor_id() -> int:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Evaluation, QuestionnaireResponse
+from ..models import QuestionnaireResponse, StoredEvaluation
 from ..questionnaire.model import Questionnaire
 from .fhir import questionnaire_response_resource
 
 EXPORT_FORMAT = "ldn-screening.submission/1"
 
 
-def submission_document(response: QuestionnaireResponse, evaluation: Evaluation) -> dict[str, Any]:
+def submission_document(response: QuestionnaireResponse, evaluation: StoredEvaluation) -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "submission_id": response.id,

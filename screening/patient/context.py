@@ -10,15 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import current_app, session
+from flask import session
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from ..db import Database
-from ..forms import PageForms
 from ..invitations import is_usable
 from ..models import Invitation, QuestionnaireResponse
-from ..questionnaire.model import Questionnaire
 
 SESSION_KEY = "patient_response_id"
 
@@ -52,18 +49,6 @@ _PATIENT = (
 # Holds both rows until the transaction ends (PostgreSQL; SQLite's writer lock already
 # covers the database), so what a write decides from this read is still true when it lands.
 _PATIENT_FOR_UPDATE = _PATIENT.with_for_update()
-
-
-def db() -> Database:
-    return current_app.extensions["db"]  # type: ignore[no-any-return]
-
-
-def questionnaire() -> Questionnaire:
-    return current_app.extensions["questionnaire"]  # type: ignore[no-any-return]
-
-
-def page_forms() -> PageForms:
-    return current_app.extensions["page_forms"]  # type: ignore[no-any-return]
 
 
 def today() -> date:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..evaluations import project_into_queue, store_evaluation
+from ..extensions import db, page_forms, questionnaire
 from ..forms import error_items
 from ..invitations import usable_invitation
 from ..limits import PATIENT_LINK_PER_ADDRESS, limiter
@@ -21,9 +22,9 @@ from ..questionnaire.navigation import (
     previous_page,
     shown_pages,
 )
-from ..responses import CHECK_PAGE, PageSave, mark_submitted, save_page_answers, start_or_resume, store_page_save
 from . import bp
-from .context import PatientContext, begin_patient_session, db, load_patient, page_forms, questionnaire
+from .context import PatientContext, begin_patient_session, load_patient
+from .responses import CHECK_PAGE, PageSave, mark_submitted, save_page_answers, start_or_resume, store_page_save
 from .safety import needs_safety_message
 
 RETURN_TO_CHECK = "check"

@@ -13,15 +13,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from .severity import SEVERITY_RANK, Severity
 from .sources import SOURCES, Source
 
 if TYPE_CHECKING:
     from .facts import MedEntry
 
-Severity = Literal["critical", "warning", "info"]
-SEVERITY_ORDER: Mapping[str, int] = {"critical": 0, "warning": 1, "info": 2}
 MEDICATIONS = "medications"  # the one input whose value is the classified medication list
 
 
@@ -87,7 +86,7 @@ class Registry:
         """Register the decorated function as a rule; it stays callable as it is."""
 
         def register(function: RuleFunction) -> RuleFunction:
-            if severity not in SEVERITY_ORDER:
+            if severity not in SEVERITY_RANK:
                 raise ValueError(f"{rule_id}: unknown severity {severity!r}")
             unknown = [key for key in sources if key not in SOURCES]
             if not sources or unknown:
@@ -199,7 +198,7 @@ class Flag:
 
 def sort_key(flag: Flag) -> tuple[int, str]:
     """Critical, warning, info; then by rule ID (the contract's order)."""
-    return SEVERITY_ORDER[flag.severity], flag.rule_id
+    return SEVERITY_RANK[flag.severity], flag.rule_id
 
 
 def run(rules: Iterable[Rule], answers: Mapping[str, Any], as_of: date) -> list[Flag]:

@@ -53,6 +53,15 @@ class MedEntry:
     last_taken: date | None
     cls: str
     ingredients: tuple[str, ...] = ()
+    matched: str | None = None  # the product the classifier recognised, if any
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "class": self.cls,
+            "matched": self.matched,
+            "ingredients": list(self.ingredients),
+        }
 
     @property
     def current(self) -> bool:
@@ -98,6 +107,7 @@ def classify_entries(
             last_taken=date.fromisoformat(last_taken) if last_taken else None,
             cls=verdict.cls,
             ingredients=tuple(verdict.ingredients),
+            matched=verdict.matched,
         ))
     return tuple(entries)
 

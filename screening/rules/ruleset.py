@@ -34,12 +34,13 @@ from . import (
     medications,
     mood,
     opioids,
+    severity,
     sources,
     surgery,
     thyroid,
 )
 from .engine import MEDICATIONS, Flag, Inputs, Rule
-from .facts import Classifier, classify_entries
+from .facts import Classifier, MedEntry, classify_entries
 
 RULE_MODULES: tuple[ModuleType, ...] = (
     opioids, hidden_opioids, surgery, antagonists, liver, kidney, eligibility, mood, thyroid,
@@ -62,7 +63,7 @@ def _ruleset_version() -> str:
                     rule.module, rule.urgent, rule.blocks_start)
         digest.update(repr(metadata).encode())
     classifier = Path(medications_package.__file__ or "").parent
-    files = [Path(module.__file__ or "") for module in (*RULE_MODULES, engine, facts, sources)]
+    files = [Path(module.__file__ or "") for module in (*RULE_MODULES, engine, facts, severity, sources)]
     files += [sources.SOURCES_PATH, Path(__file__)]
     files += sorted(classifier.glob("*.py")) + sorted(classifier.glob("lexicon/*.yaml"))
     for path in files:
@@ -82,6 +83,13 @@ class Evaluation:
     earliest_start: date | None  # rules.md "Earliest start date"; None when blocked
     opioid_block: bool  # "not until current opioid use stops"
     flags: tuple[Flag, ...]  # critical, warning, info, then rule ID
+    # The medication list as the rules read it (classified): stored beside the flags so a
+    # summary shows the classes that were evaluated, not what today's lexicon would say.
+    medications: tuple[MedEntry, ...] = ()
+
+    def medications_json(self) -> list[dict[str, Any]]:
+        """Each entry as typed, with the class, product and ingredients it was read as."""
+        return [entry.to_json() for entry in self.medications]
 
     def to_json(self) -> dict[str, Any]:
         """The object rules.md's `evaluate` prints for a file (without "file")."""
@@ -123,4 +131,5 @@ def evaluate(answers: Mapping[str, Any], as_of: date) -> Evaluation:
         earliest_start=None if blocked else start,
         opioid_block=blocked,
         flags=tuple(flags),
+        medications=frozen.get(MEDICATIONS, ()),
     )

@@ -9,7 +9,7 @@ import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from sqlalchemy import select
 
-from screening.doctor import common, summary_views
+from screening.doctor import common, submission_views
 from screening.models import AuditEvent
 
 
@@ -83,13 +83,13 @@ def test_nothing_is_shown_unless_its_audit_event_is_recorded(doctor, submit, mon
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize(("suffix", "step"), [
     ("", "build_summary"), ("/summary.pdf", "build_summary"),
-    ("/export.json", "_submission_and_stored_evaluation"), ("/fhir.json", "_submission"),
+    ("/export.json", "load_with_stored_evaluation"), ("/fhir.json", "load_submission"),
 ])
 def test_a_patient_can_save_while_a_doctor_page_is_built(app, doctor, submit, monkeypatch, suffix, step):
     """Reading and rendering hold no SQLite write lock, so they never make a patient wait."""
     response_id = submit("PT-LOCK")
     path = app.extensions["db"].engine.url.database
-    real_step = getattr(summary_views, step)
+    real_step = getattr(submission_views, step)
     writes: list[str] = []
 
     def step_then_write_elsewhere(*args):
@@ -103,6 +103,6 @@ def test_a_patient_can_save_while_a_doctor_page_is_built(app, doctor, submit, mo
             other.close()
         return result
 
-    monkeypatch.setattr(summary_views, step, step_then_write_elsewhere)
+    monkeypatch.setattr(submission_views, step, step_then_write_elsewhere)
     assert doctor.get(f"/doctor/submissions/{response_id}{suffix}").status_code == 200
     assert writes == ["ok"]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from screening.queue import PAGE_SIZE
+from screening.doctor.queue import PAGE_SIZE
 from tests.doctor_fixtures import statements_during
 
 TODAY = date.today()

@@ -21,11 +21,11 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from screening import create_app
 from screening.auth import hash_password
-from screening.demo import BASE_ANSWERS
 from screening.invitations import create_invitation
 from screening.migrations import upgrade
 from screening.models import Doctor
-from screening.submissions import create_submitted
+from screening.operations.demo import BASE_ANSWERS
+from screening.patient.submission import create_submitted
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

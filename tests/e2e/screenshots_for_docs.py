@@ -63,7 +63,7 @@ def _taker(kind: str, device: str) -> Any:
 
 
 def take_all() -> None:
-    from screening.demo import seed_demo
+    from screening.operations.demo import seed_demo
 
     from .journeys import doctor_journey, patient_journey
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from screening.backup import backup, restore
 from screening.models import Base
+from screening.operations.backup import backup, restore
 
 
 def _snapshot(url: str) -> dict[str, list[tuple]]:

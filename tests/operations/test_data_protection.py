@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from screening.models import AuditEvent, Evaluation, Invitation, QuestionnaireResponse
-from screening.retention import ref_digest
+from screening.models import AuditEvent, Invitation, QuestionnaireResponse, StoredEvaluation
+from screening.operations.retention import ref_digest
 from tests.patient.pages import TYPICAL_PAGES
 
 
@@ -36,7 +36,7 @@ def test_purge_removes_stale_unsubmitted_answers_and_expired_links(app, patient,
     _age(app, 100)
     result = app.test_cli_runner().invoke(args=["purge", "--unsubmitted-days", "90", "--retention-days", "3650"])
     assert "Purged 1 unsubmitted questionnaires, 1 expired invitations and 0 submissions" in result.output
-    assert _count(app, Invitation) == 1 and _count(app, Evaluation) == 1
+    assert _count(app, Invitation) == 1 and _count(app, StoredEvaluation) == 1
 
 
 def test_purge_keeps_recent_work(app, patient, make_link):
@@ -49,7 +49,7 @@ def test_purge_removes_submissions_past_retention_with_their_evaluations(app, su
     submit("OLD")
     _age(app, 400)
     app.test_cli_runner().invoke(args=["purge", "--retention-days", "365"])
-    assert (_count(app, QuestionnaireResponse), _count(app, Evaluation), _count(app, Invitation)) == (0, 0, 0)
+    assert (_count(app, QuestionnaireResponse), _count(app, StoredEvaluation), _count(app, Invitation)) == (0, 0, 0)
 
 
 def test_purge_is_audited_with_counts_only(app, submit):
@@ -86,7 +86,7 @@ def test_erase_patient_removes_health_data_and_keeps_a_record_without_it(app, su
         everything = json.dumps([e.details for e in session.scalars(select(AuditEvent))] +
                                 [e.target for e in session.scalars(select(AuditEvent))])
     assert refs == {"PT-OTHER"}
-    assert _count(app, Evaluation) == 1
+    assert _count(app, StoredEvaluation) == 1
     assert events[0].target == f"patient_ref_sha256:{ref_digest('PT-ERASE')}"
     assert "PT-ERASE" not in everything and "very private" not in everything
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from screening.models import Evaluation, Invitation, QuestionnaireResponse
+from screening.models import Invitation, QuestionnaireResponse, StoredEvaluation
 from tests.patient.pages import TYPICAL_PAGES, typical_until
 from tests.patient_client import PatientClient
 
@@ -70,7 +70,7 @@ def test_double_submit_makes_one_submission(patient, app):
     first, second = patient.submit(), patient.submit()
     assert first.headers["Location"] == second.headers["Location"] == "/questionnaire/done"
     with app.extensions["db"].read() as session:
-        assert session.scalar(select(func.count()).select_from(Evaluation)) == 1
+        assert session.scalar(select(func.count()).select_from(StoredEvaluation)) == 1
         assert session.scalar(select(QuestionnaireResponse.submitted)) is True
 
 
@@ -78,7 +78,7 @@ def test_submission_is_evaluated_and_stored(patient, app):
     patient.fill(TYPICAL_PAGES)
     patient.submit()
     with app.extensions["db"].read() as session:
-        evaluation = session.scalars(select(Evaluation)).one()
+        evaluation = session.scalars(select(StoredEvaluation)).one()
         assert evaluation.kind == "submission"
         assert evaluation.ruleset_version
 

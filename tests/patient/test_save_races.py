@@ -15,9 +15,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from screening import responses
 from screening.models import Invitation, QuestionnaireResponse, utcnow
-from screening.patient import views
+from screening.patient import responses, views
 from tests.patient.pages import TYPICAL_PAGES, typical_until
 
 

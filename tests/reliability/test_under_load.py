@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from screening.invitations import create_invitation
-from screening.models import Evaluation, QuestionnaireResponse
+from screening.models import QuestionnaireResponse, StoredEvaluation
 from screening.questionnaire import QUESTIONNAIRE
 from tests.doctor_fixtures import CLEAN_ANSWERS
 from tests.patient.pages import TYPICAL_PAGES
@@ -164,5 +164,5 @@ def test_a_hundred_double_submits_make_one_submission_each(database_url, tmp_pat
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(QuestionnaireResponse)
                               .where(QuestionnaireResponse.submitted.is_(True))) == 100
-        assert session.scalar(select(func.count()).select_from(Evaluation)) == 100
+        assert session.scalar(select(func.count()).select_from(StoredEvaluation)) == 100
     engine.dispose()

@@ -74,7 +74,12 @@ def calls(names: set[str]) -> Iterator[tuple[ModuleType, ast.Call, str]]:
 
 # --- the rule table is rules.md's -------------------------------------------------------
 
-@pytest.mark.parametrize("rule_id", sorted(contract_rules()) if CLINICAL.exists() else [])
+# Rules the contract has gained that open issues are to build, with the issue of each.
+# The test below fails as soon as one of them exists, so this list can only shrink.
+PENDING_RULES = {"LIV-08": 13, "THY-04": 13, "MED-02": 16}
+
+
+@pytest.mark.parametrize("rule_id", sorted(set(contract_rules()) - PENDING_RULES.keys()))
 def test_contract_rule_exists_with_its_severity(rule_id: str) -> None:
     expected = contract_rules()[rule_id]
     assert rule_id in RULES_BY_ID
@@ -83,7 +88,13 @@ def test_contract_rule_exists_with_its_severity(rule_id: str) -> None:
 
 
 def test_no_rule_beyond_the_contract() -> None:
-    assert set(RULES_BY_ID) == set(contract_rules())
+    assert set(RULES_BY_ID) == set(contract_rules()) - PENDING_RULES.keys()
+
+
+@pytest.mark.parametrize("rule_id", sorted(PENDING_RULES))
+def test_pending_rules_are_in_the_contract_and_not_built_yet(rule_id: str) -> None:
+    assert rule_id in contract_rules(), f"{rule_id} left the contract: drop it from PENDING_RULES"
+    assert rule_id not in RULES_BY_ID, f"{rule_id} is built now: drop it from PENDING_RULES"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
@@ -171,8 +182,6 @@ def test_every_cited_source_resolves() -> None:
 @pytest.mark.parametrize("key", sorted(key for key in SOURCES if key.startswith("S")))
 def test_sources_are_evidence_md_entries(key: str) -> None:
     evidence = CLINICAL / "evidence.md"
-    if not evidence.exists():
-        pytest.skip(f"{evidence} is absent: the repo must sit beside shared/")
     entry = next(line for line in evidence.read_text(encoding="utf-8").splitlines()
                  if line.startswith(f"- [{key}] "))
     assert SOURCES[key].url and SOURCES[key].url in entry

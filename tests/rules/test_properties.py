@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from screening.questionnaire import QUESTIONNAIRE, Question, validate_answers
 from screening.questionnaire.model import EXCLUSIVE_CODE, HOW_OFTEN_CODES
 from screening.rules import RULES_BY_ID, evaluate
-from screening.rules.engine import SEVERITY_ORDER
+from screening.rules.severity import SEVERITY_RANK
 
 AS_OF = date(2026, 12, 1)
 MEDICINE_NAMES = [
@@ -124,7 +124,7 @@ def test_evaluation_never_fails_is_deterministic_and_keeps_the_contracts_shape(
     assert json.loads(json.dumps(document)) == document
     fired = [flag.rule_id for flag in result.flags]
     assert len(set(fired)) == len(fired)
-    keys = [(SEVERITY_ORDER[flag.severity], flag.rule_id) for flag in result.flags]
+    keys = [(SEVERITY_RANK[flag.severity], flag.rule_id) for flag in result.flags]
     assert keys == sorted(keys)
     assert result.urgent == ("PSY-01" in fired)
     assert result.opioid_block == any(RULES_BY_ID[rule_id].blocks_start for rule_id in fired)

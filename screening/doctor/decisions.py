@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from .models import FlagDecision, QuestionnaireResponse, utcnow
+from ..models import FlagDecision, QuestionnaireResponse, utcnow
 
 # In the spirit of CDS Hooks overrideReasons: a fixed, reportable list plus free text.
 OVERRIDE_REASONS = {

@@ -1,20 +1,14 @@
-"""Commands for doctor accounts and FHIR output (`flask --app screening ...`)."""
+"""Commands for doctor accounts (`flask --app screening ...`)."""
 
 from __future__ import annotations
 
-import json
-
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .auth import PasswordPolicyError, hash_password, normalise_email
-from .models import Doctor, QuestionnaireResponse, record_audit
-
-
-def _db():  # type: ignore[no-untyped-def]
-    return current_app.extensions["db"]
+from ..auth import PasswordPolicyError, hash_password, normalise_email
+from ..extensions import db
+from ..models import Doctor, record_audit
 
 
 @click.command("create-doctor")
@@ -30,7 +24,7 @@ def create_doctor_command(email: str, password: str) -> None:
         password_hash = hash_password(password)
     except PasswordPolicyError as error:
         raise click.ClickException(str(error)) from None
-    with _db().write() as session:
+    with db().write() as session:
         if session.scalar(select(Doctor).where(Doctor.email == address)):
             raise click.ClickException(f"{address} already has an account")
         doctor = Doctor(email=address, password_hash=password_hash)
@@ -44,7 +38,7 @@ def create_doctor_command(email: str, password: str) -> None:
 @with_appcontext
 def list_doctors_command() -> None:
     """List doctor accounts."""
-    with _db().read() as session:
+    with db().read() as session:
         for doctor in session.scalars(select(Doctor).order_by(Doctor.email)):
             state = "active" if doctor.active else "disabled"
             last = doctor.last_login_at.strftime("%Y-%m-%d %H:%M") if doctor.last_login_at else "never"
@@ -56,7 +50,7 @@ def list_doctors_command() -> None:
 @with_appcontext
 def disable_doctor_command(email: str) -> None:
     """Disable a doctor account and end its sessions at once."""
-    with _db().write() as session:
+    with db().write() as session:
         doctor = session.scalar(select(Doctor).where(Doctor.email == normalise_email(email)))
         if doctor is None:
             raise click.ClickException(f"no account for {email}")
@@ -66,34 +60,4 @@ def disable_doctor_command(email: str) -> None:
     click.echo(f"Disabled {doctor.email}.")
 
 
-@click.command("fhir-questionnaire")
-@with_appcontext
-def fhir_questionnaire_command() -> None:
-    """Print the questionnaire as a FHIR R4 Questionnaire."""
-    from .export.fhir import questionnaire_resource
-
-    click.echo(json.dumps(questionnaire_resource(current_app.extensions["questionnaire"]), indent=2))
-
-
-@click.command("fhir-response")
-@click.argument("submission_id", type=int)
-@with_appcontext
-def fhir_response_command(submission_id: int) -> None:
-    """Print one submission as a FHIR R4 QuestionnaireResponse."""
-    from .export.submission_json import submission_fhir
-
-    with _db().read() as session:
-        response = session.get(QuestionnaireResponse, submission_id)
-        if response is None or not response.submitted:
-            raise click.ClickException(f"no submitted questionnaire with ID {submission_id}")
-        resource = submission_fhir(current_app.extensions["questionnaire"], response)
-    click.echo(json.dumps(resource, indent=2))
-
-
-COMMANDS = (
-    create_doctor_command,
-    list_doctors_command,
-    disable_doctor_command,
-    fhir_questionnaire_command,
-    fhir_response_command,
-)
+COMMANDS = (create_doctor_command, list_doctors_command, disable_doctor_command)

@@ -1,20 +1,58 @@
-"""Commands for backups and data protection (`flask --app screening ...`)."""
+"""Operations commands: the schema, patient links, the demo, backups and data protection.
+
+`flask --app screening init-db | invite | demo | backup | restore | purge | export-patient | erase-patient`.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..extensions import db
+from ..invitations import create_invitation
+from ..migrations import upgrade
 from .backup import BackupError, backup, restore
+from .demo import demo_command
 from .retention import erase_patient, export_patient, purge
 
 
-def _db():  # type: ignore[no-untyped-def]
-    return current_app.extensions["db"]
+def invitation_link(token: str) -> str:
+    """A patient link as the command line prints it (no request to take a host from)."""
+    base = current_app.config["PUBLIC_BASE_URL"] or f"http://127.0.0.1:{current_app.config.get('PORT', 5000)}"
+    return f"{base.rstrip('/')}/i/{token}"
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@click.command("invite")
+@click.option("--patient", "patient_ref", required=True, help="The clinic's reference for the patient (no names).")
+@click.option("--appointment", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Appointment date, YYYY-MM-DD. LDN start checks use this date.")
+@with_appcontext
+def invite_command(patient_ref: str, appointment: datetime | None) -> None:
+    """Create an invitation and print the patient's link."""
+    appointment_date: date | None = appointment.date() if appointment else None
+    if not patient_ref.strip() or len(patient_ref) > 64:
+        raise click.BadParameter("must be 1 to 64 characters", param_hint="--patient")
+    with db().write() as session:
+        invitation, token = create_invitation(
+            session, patient_ref.strip(), appointment_date,
+            days_valid=current_app.config["INVITATION_DAYS_VALID"],
+        )
+        expires = invitation.expires_at
+    click.echo(invitation_link(token))
+    click.echo(f"(expires {expires:%Y-%m-%d %H:%M} UTC)", err=True)
 
 
 @click.command("backup")
@@ -35,7 +73,7 @@ def backup_command(destination: Path) -> None:
 @with_appcontext
 def restore_command(source: Path) -> None:
     """Replace the database's contents with a backup (stop the app first)."""
-    _db().dispose()
+    db().dispose()
     try:
         restore(current_app.config["DATABASE_URL"], source)
     except BackupError as error:
@@ -52,7 +90,7 @@ def restore_command(source: Path) -> None:
 @with_appcontext
 def purge_command(unsubmitted_days: int | None, retention_days: int | None) -> None:
     """Delete data the clinic no longer needs, and record that it did."""
-    with _db().write() as session:
+    with db().write() as session:
         counts = purge(
             session,
             unsubmitted_days=unsubmitted_days or current_app.config["PURGE_UNSUBMITTED_DAYS"],
@@ -67,7 +105,7 @@ def purge_command(unsubmitted_days: int | None, retention_days: int | None) -> N
 @with_appcontext
 def export_patient_command(patient_ref: str) -> None:
     """Print everything held about one patient reference as JSON (access requests)."""
-    with _db().write() as session:
+    with db().write() as session:
         document = export_patient(session, patient_ref)
     if not document["invitations"]:
         raise click.ClickException(f"nothing is held for {patient_ref}")
@@ -80,9 +118,12 @@ def export_patient_command(patient_ref: str) -> None:
 @with_appcontext
 def erase_patient_command(patient_ref: str) -> None:
     """Erase one patient's data (erasure requests); an audit record without health data remains."""
-    with _db().write() as session:
+    with db().write() as session:
         erased = erase_patient(session, patient_ref)
     click.echo(f"Erased {erased} invitation(s) and everything attached to them.")
 
 
-COMMANDS = (backup_command, restore_command, purge_command, export_patient_command, erase_patient_command)
+COMMANDS = (
+    init_db_command, invite_command, demo_command, backup_command, restore_command, purge_command,
+    export_patient_command, erase_patient_command,
+)

@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
-from .models import Invitation, QuestionnaireResponse, record_audit, utcnow
-from .questionnaire.model import Questionnaire
-from .questionnaire.navigation import next_page
+from ..models import Invitation, QuestionnaireResponse, record_audit, utcnow
+from ..questionnaire.model import Questionnaire
+from ..questionnaire.navigation import next_page
 
 CHECK_PAGE = "check"
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .models import Evaluation, FlagDecision, Invitation, QuestionnaireResponse, record_audit, utcnow
+from ..models import FlagDecision, Invitation, QuestionnaireResponse, StoredEvaluation, record_audit, utcnow
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,10 @@ def _delete_invitations(session: Session, invitation_ids: list[int]) -> None:
         select(QuestionnaireResponse.id).where(QuestionnaireResponse.invitation_id.in_(invitation_ids))))
     if response_ids:
         evaluation_ids = list(session.scalars(
-            select(Evaluation.id).where(Evaluation.response_id.in_(response_ids))))
+            select(StoredEvaluation.id).where(StoredEvaluation.response_id.in_(response_ids))))
         if evaluation_ids:
             session.execute(delete(FlagDecision).where(FlagDecision.evaluation_id.in_(evaluation_ids)))
-            session.execute(delete(Evaluation).where(Evaluation.id.in_(evaluation_ids)))
+            session.execute(delete(StoredEvaluation).where(StoredEvaluation.id.in_(evaluation_ids)))
         session.execute(delete(QuestionnaireResponse).where(QuestionnaireResponse.id.in_(response_ids)))
     session.execute(delete(Invitation).where(Invitation.id.in_(invitation_ids)))
 

@@ -18,8 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from ..decisions import DECISIONS, OVERRIDE_REASONS
-from .fields import ChoiceField, SafeText
+from ..forms.fields import ChoiceField, SafeText
+from .decisions import DECISIONS, OVERRIDE_REASONS
 
 PATIENT_REF_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9._\-/ ]{0,63}\Z"
 

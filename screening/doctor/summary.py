@@ -14,15 +14,14 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..evaluations import StoredFlag, stored_flags
+from ..models import FlagDecision, QuestionnaireResponse, StoredEvaluation
+from ..questionnaire.display import HOW_OFTEN_LABELS, PageRows, answer_lines, answer_pages, long_date
+from ..questionnaire.model import Questionnaire, Section
+from ..rules.facts import age
+from ..rules.severity import SEVERITIES, SEVERITY_LABELS
 from .charts import symptom_chart
-from .medications import classify
-from .models import Evaluation, FlagDecision, QuestionnaireResponse
-from .questionnaire.display import HOW_OFTEN_LABELS, PageRows, answer_lines, answer_pages, long_date
-from .questionnaire.model import Questionnaire, Section
-from .rules.facts import age
 
-SEVERITIES = ("critical", "warning", "info")
-SEVERITY_LABELS = {"critical": "Critical: do not start yet", "warning": "Warning: review", "info": "Note"}
 SYMPTOM_ITEMS = (
     ("pain_average", "Pain"),
     ("pain_interference", "Pain gets in the way"),
@@ -64,6 +63,10 @@ class MedicineView:
     def unknown(self) -> bool:
         return self.med_class == "unknown"
 
+    @property
+    def recorded(self) -> bool:
+        return self.med_class != NOT_RECORDED
+
 
 @dataclass(frozen=True)
 class SectionAnswers:
@@ -80,7 +83,7 @@ class SummaryView:
     appointment: date | None
     submitted_at: datetime | None
     questionnaire_version: str
-    evaluation: Evaluation
+    evaluation: StoredEvaluation
     earliest_start_text: str
     urgent: bool
     flag_groups: tuple[tuple[str, str, tuple[FlagView, ...]], ...]
@@ -96,7 +99,7 @@ class SummaryView:
         return sum(len(flags) for _s, _l, flags in self.flag_groups)
 
 
-def earliest_start_text(evaluation: Evaluation) -> str:
+def earliest_start_text(evaluation: StoredEvaluation) -> str:
     if evaluation.opioid_block:
         return "Not until current opioid use stops"
     if evaluation.earliest_start is None:
@@ -129,18 +132,18 @@ def _medication_evidence_line(entry: Mapping[str, Any]) -> str:
 
 
 def flag_groups(
-    questionnaire: Questionnaire, flags: Sequence[Mapping[str, Any]], decisions: Mapping[str, FlagDecision],
+    questionnaire: Questionnaire, flags: Sequence[StoredFlag], decisions: Mapping[str, FlagDecision],
 ) -> tuple[tuple[str, str, tuple[FlagView, ...]], ...]:
     views = [
         FlagView(
-            rule_id=flag["rule_id"],
-            severity=flag["severity"],
-            summary=flag["summary"],
-            rationale=flag["rationale"],
-            source_label=flag["source"]["label"],
-            source_url=flag["source"]["url"],
-            evidence=evidence_rows(questionnaire, flag.get("evidence", {})),
-            decision=decisions.get(flag["rule_id"]),
+            rule_id=flag.rule_id,
+            severity=flag.severity,
+            summary=flag.summary,
+            rationale=flag.rationale,
+            source_label=flag.source_label,
+            source_url=flag.source_url,
+            evidence=evidence_rows(questionnaire, flag.evidence),
+            decision=decisions.get(flag.rule_id),
         )
         for flag in flags
     ]
@@ -151,22 +154,29 @@ def flag_groups(
     )
 
 
-def medicines(answers: Mapping[str, Any]) -> tuple[MedicineView, ...]:
-    result = []
-    for entry in answers.get("medications", ()):
-        verdict = classify(entry["name"])
-        result.append(MedicineView(
+NOT_RECORDED = "not recorded"  # evaluations stored before classes were kept (migration 0003)
+
+
+def medicines(answers: Mapping[str, Any], evaluated: Sequence[Mapping[str, Any]] | None) -> tuple[MedicineView, ...]:
+    """Each medicine as typed, with the class the evaluation read it as (never re-classified:
+    the table must agree with the flags' evidence, whatever today's lexicon says)."""
+    entries = answers.get("medications", ())
+    recorded = evaluated is not None and len(evaluated) == len(entries)
+    readings: Sequence[Mapping[str, Any] | None] = evaluated if recorded and evaluated else [None] * len(entries)
+    return tuple(
+        MedicineView(
             name=entry["name"],
             how_often=HOW_OFTEN_LABELS.get(entry["how_often"], entry["how_often"]),
             last_taken=long_date(entry["last_taken"]) if entry.get("last_taken") else None,
-            med_class=verdict.cls,
-            matched=verdict.matched,
-        ))
-    return tuple(result)
+            med_class=reading["class"] if reading else NOT_RECORDED,
+            matched=reading["matched"] if reading else None,
+        )
+        for entry, reading in zip(entries, readings, strict=True)
+    )
 
 
 def build_summary(
-    questionnaire: Questionnaire, response: QuestionnaireResponse, evaluation: Evaluation,
+    questionnaire: Questionnaire, response: QuestionnaireResponse, evaluation: StoredEvaluation,
     decisions: Mapping[str, FlagDecision],
 ) -> SummaryView:
     answers = response.answers
@@ -186,8 +196,8 @@ def build_summary(
         evaluation=evaluation,
         earliest_start_text=earliest_start_text(evaluation),
         urgent=evaluation.urgent,
-        flag_groups=flag_groups(questionnaire, evaluation.flags, decisions),
-        medicines=medicines(answers),
+        flag_groups=flag_groups(questionnaire, stored_flags(evaluation), decisions),
+        medicines=medicines(answers, evaluation.medicines),
         sections=tuple(
             SectionAnswers(section, tuple(by_section[section.id]))
             for section in questionnaire.sections if section.id in by_section

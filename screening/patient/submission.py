@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .evaluations import project_into_queue, store_evaluation
-from .invitations import create_invitation
-from .models import QuestionnaireResponse, utcnow
+from ..evaluations import project_into_queue, store_evaluation
+from ..invitations import create_invitation
+from ..models import QuestionnaireResponse, utcnow
 from .responses import CHECK_PAGE
 
 

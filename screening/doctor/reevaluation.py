@@ -6,11 +6,12 @@ recorded row, and the diff compares the two flag lists by rule ID.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-Flag = Mapping[str, Any]
+from ..evaluations import StoredFlag
+
+Flag = StoredFlag
 COMPARED = ("severity", "summary", "rationale", "evidence")
 
 
@@ -34,11 +35,11 @@ class FlagDiff:
 
 
 def diff_flags(before: Sequence[Flag], after: Sequence[Flag]) -> FlagDiff:
-    old = {flag["rule_id"]: flag for flag in before}
-    new = {flag["rule_id"]: flag for flag in after}
+    old = {flag.rule_id: flag for flag in before}
+    new = {flag.rule_id: flag for flag in after}
     changed = []
     for rule_id in sorted(old.keys() & new.keys()):
-        fields = tuple(f for f in COMPARED if old[rule_id].get(f) != new[rule_id].get(f))
+        fields = tuple(f for f in COMPARED if getattr(old[rule_id], f) != getattr(new[rule_id], f))
         if fields:
             changed.append(FlagChange(rule_id, old[rule_id], new[rule_id], fields))
     return FlagDiff(

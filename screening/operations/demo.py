@@ -12,15 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .auth import hash_password
-from .invitations import create_invitation
-from .models import Doctor, Invitation
-from .submissions import create_submitted
+from ..auth import hash_password
+from ..extensions import db, questionnaire
+from ..invitations import create_invitation
+from ..models import Doctor, Invitation
+from ..patient.submission import create_submitted
 
 DEMO_PATIENT_REF = "DEMO-PATIENT"
 DEMO_DOCTOR = "doctor@demo.clinic"
@@ -76,7 +76,7 @@ def _seed_patient(session: Session, patient_ref: str, overrides: dict[str, Any])
     answers = {key: value for key, value in {**BASE_ANSWERS, **overrides}.items() if value is not None}
     create_submitted(
         session, patient_ref, answers, appointment=date.today() + timedelta(days=7),
-        questionnaire_version=current_app.extensions["questionnaire"].version,
+        questionnaire_version=questionnaire().version,
     )
 
 
@@ -101,9 +101,9 @@ def seed_demo(session: Session) -> str:
 @with_appcontext
 def demo_command() -> None:
     """Seed demo data and print a doctor login and a patient link to try."""
-    from .cli import invitation_link
+    from .commands import invitation_link
 
-    with current_app.extensions["db"].write() as session:
+    with db().write() as session:
         password = seed_demo(session)
         appointment = (datetime.now(UTC) + timedelta(days=14)).date()
         _invitation, token = create_invitation(session, DEMO_PATIENT_REF, appointment)

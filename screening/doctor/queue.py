@@ -15,10 +15,12 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
-from .models import QuestionnaireResponse as R
+from ..models import QuestionnaireResponse as R
+from ..rules.severity import RANKED
 
 PAGE_SIZE = 25
-SEVERITY_FILTERS = {"critical": 0, "warning": 1, "info": 2, "none": 3}
+# Filter by the most serious flag: each severity, or "none" for submissions without flags.
+SEVERITY_FILTERS = {name: rank for rank, name in enumerate(RANKED)}
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,11 @@ class QueueRow:
     earliest_start: date | None
     opioid_block: bool
     review_status: str
+
+    @property
+    def severity(self) -> str:
+        """The most serious flag's severity, or "none"."""
+        return RANKED[self.severity_rank]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""One submission: the summary page, its PDF, and its JSON and FHIR exports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from ..export.fhir import questionnaire_resource
+from ..export.submission_json import submission_document, submission_fhir
+from ..extensions import db, questionnaire
+from . import bp
+from .common import audit_access, or_404
+from .decisions import OVERRIDE_REASONS, current_decisions
+from .pdf import render_pdf
+from .submissions import load_submission, load_with_stored_evaluation
+from .summary import build_summary
+
+
+def _render_summary(session: Session, response_id: int, template: str, **extra: Any) -> str:
+    response, evaluation = or_404(load_with_stored_evaluation(session, response_id))
+    view = build_summary(questionnaire(), response, evaluation, current_decisions(session, evaluation.id))
+    return render_template(template, summary=view, reasons=OVERRIDE_REASONS, **extra)
+
+
+@bp.get("/submissions/<int:response_id>")
+def summary(response_id: int) -> ResponseReturnValue:
+    with db().read() as session:
+        html = _render_summary(session, response_id, "doctor/summary.html", message=request.args.get("message"))
+    audit_access("summary.viewed", target=f"response:{response_id}")
+    return html
+
+
+@bp.get("/submissions/<int:response_id>/summary.pdf")
+def summary_pdf(response_id: int) -> ResponseReturnValue:
+    with db().read() as session:
+        html = _render_summary(session, response_id, "doctor/summary_print.html")
+    pdf = render_pdf(html)
+    audit_access("summary.exported", target=f"response:{response_id}", format="pdf")
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="ldn-screening-{response_id}.pdf"'})
+
+
+def _json_download(document: Any, filename: str) -> Response:
+    return Response(json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/submissions/<int:response_id>/export.json")
+def export_json(response_id: int) -> ResponseReturnValue:
+    with db().read() as session:
+        document = submission_document(*or_404(load_with_stored_evaluation(session, response_id)))
+    audit_access("summary.exported", target=f"response:{response_id}", format="json")
+    return _json_download(document, f"ldn-screening-{response_id}.json")
+
+
+@bp.get("/submissions/<int:response_id>/fhir.json")
+def export_fhir(response_id: int) -> ResponseReturnValue:
+    with db().read() as session:
+        document = submission_fhir(questionnaire(), or_404(load_submission(session, response_id)))
+    audit_access("summary.exported", target=f"response:{response_id}", format="fhir")
+    return _json_download(document, f"ldn-screening-{response_id}.fhir.json")
+
+
+@bp.get("/questionnaire.fhir.json")
+def export_questionnaire() -> ResponseReturnValue:
+    return _json_download(questionnaire_resource(questionnaire()), "ldn-screening-questionnaire.fhir.json")

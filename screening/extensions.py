@@ -1,0 +1,41 @@
+"""The application's shared services, typed: database, questionnaire, page forms, CSRF.
+
+`create_app()` installs them once; views, commands and services read them through these
+accessors, never through `current_app.extensions[...]` by string, so every caller gets a
+typed object and there is one place that knows where each service lives.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFProtect
+
+from .db import Database
+from .forms import PageForms
+from .questionnaire.model import Questionnaire
+
+csrf = CSRFProtect()
+
+_DB, _QUESTIONNAIRE, _PAGE_FORMS = "db", "questionnaire", "page_forms"
+
+
+def init_extensions(app: Flask, database: Database, questionnaire: Questionnaire) -> None:
+    app.extensions[_DB] = database
+    app.extensions[_QUESTIONNAIRE] = questionnaire
+    app.extensions[_PAGE_FORMS] = PageForms(questionnaire)
+    csrf.init_app(app)
+
+
+def db() -> Database:
+    database: Database = current_app.extensions[_DB]
+    return database
+
+
+def questionnaire() -> Questionnaire:
+    definition: Questionnaire = current_app.extensions[_QUESTIONNAIRE]
+    return definition
+
+
+def page_forms() -> PageForms:
+    forms: PageForms = current_app.extensions[_PAGE_FORMS]
+    return forms
