@@ -18,6 +18,7 @@ from flask_login import LoginManager, UserMixin, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .extensions import db
 from .models import Doctor, utcnow
 
 # OWASP's Password Storage Cheat Sheet configuration for Argon2id (m=19 MiB, t=2, p=1):
@@ -35,7 +36,7 @@ login_manager.session_protection = None  # our session_version check is stricter
 
 
 @dataclass(frozen=True)
-class DoctorUser(UserMixin):  # type: ignore[misc]
+class DoctorUser(UserMixin):  # type: ignore[misc]  # flask-login ships no types: UserMixin is Any
     """The signed-in doctor as the request sees it (no live database object)."""
 
     id: int
@@ -114,12 +115,13 @@ def init_auth(app: Flask) -> None:
     app.config.setdefault("DOCTOR_ABSOLUTE_TIMEOUT", timedelta(hours=12))
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["DOCTOR_ABSOLUTE_TIMEOUT"]
 
-    @login_manager.user_loader
     def load_user(user_id: str) -> DoctorUser | None:
         if not user_id.isdigit():
             return None
-        with app.extensions["db"].read() as db_session:
+        with db().read() as db_session:
             doctor = db_session.get(Doctor, int(user_id))
             if doctor is None or not doctor.active or session.get("doctor_sv") != doctor.session_version:
                 return None
             return DoctorUser(doctor.id, doctor.email)
+
+    login_manager.user_loader(load_user)  # called, not decorated: flask-login ships no types

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -31,11 +31,18 @@ class _ReadSession(Session):
         super().flush(objects)
 
 
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (what a conditional write decides on)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url)
+        reader: Engine
+        writer: Engine
         if self.is_sqlite:
             reader, writer = self.engine, self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -19,7 +20,7 @@ MESSAGES = {
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         # A patient must never lose a page to an expired token: show it again, unsaved.
         if request.endpoint == "patient.page" and request.view_args:
             from .patient.views import page_not_saved
@@ -28,18 +29,18 @@ def register(app: Flask) -> None:
         return http_error(error)
 
     @app.errorhandler(SecurityError)
-    def untrusted_host(error: SecurityError):  # type: ignore[no-untyped-def]
+    def untrusted_host(error: SecurityError) -> ResponseReturnValue:
         # No page can be built for a host we do not serve: its URLs would point there.
         return "Bad request: this site does not answer to that host name.", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         title, advice = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
         return render_template("errors/error.html", title=title, advice=advice), code
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error")
         title, advice = MESSAGES[500]
         return render_template("errors/error.html", title=title, advice=advice), 500

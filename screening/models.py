@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -234,6 +235,11 @@ class AuditEvent(Base):
     target: Mapped[str | None] = mapped_column(String(64))
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as a Table, for the Core statements on the busiest paths."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 def record_audit(

@@ -61,7 +61,7 @@ def init_security(app: Flask) -> None:
     if hops:
         # Trust exactly as many X-Forwarded-* hops as there are proxies: more would let a
         # client forge its address (and dodge rate limits), fewer would hide it.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # wrapping wsgi_app is Flask's documented way
     app.before_request(check_trusted_host)
     app.before_request(reject_nul_in_query)
     app.after_request(security_headers)

@@ -6,23 +6,23 @@ without it (tests walk the URL map to prove it).
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
-from ..auth import session_expired
+from ..auth import login_manager, session_expired
 
 bp = Blueprint("doctor", __name__, url_prefix="/doctor")
 PUBLIC_ENDPOINTS = {"doctor.login"}
 
 
 @bp.before_request
-def require_doctor() -> Any:
+def require_doctor() -> ResponseReturnValue | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        to_login: ResponseReturnValue = login_manager.unauthorized()  # flask-login ships no types
+        return to_login
     reason = session_expired()
     if reason:
         logout_user()

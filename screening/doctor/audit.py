@@ -31,7 +31,7 @@ class AuditPage:
     actions: Sequence[str]  # every action ever recorded, for the filter's choices
 
 
-def _filtered(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
+def _filtered(filters: AuditFilters) -> Select[AuditEvent]:
     query = select(AuditEvent)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)

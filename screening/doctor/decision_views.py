@@ -10,7 +10,7 @@ from ..extensions import db
 from . import bp
 from .common import audit, audit_access, doctor_id, or_404
 from .decisions import Conflict, DecisionInput, decide_flag, mark_reviewed
-from .forms import DecisionForm, EmptyForm, ReviewForm, first_error
+from .forms import DecisionForm, EmptyForm, ReviewForm, first_error, required
 from .reevaluation import diff_flags
 from .submissions import load_reevaluation, load_submission, load_with_stored_evaluation
 
@@ -25,8 +25,8 @@ def decide(response_id: int, rule_id: str) -> ResponseReturnValue:
         _response, evaluation = or_404(load_with_stored_evaluation(session, response_id))
         if rule_id not in {flag.rule_id for flag in stored_flags(evaluation)}:
             abort(404)
-        choice = DecisionInput(rule_id, form.decision.data, form.reason_code.data,
-                               form.reason_text.data, form.version.data)
+        choice = DecisionInput(rule_id, required(form.decision.data), form.reason_code.data,
+                               form.reason_text.data, required(form.version.data))
         try:
             decide_flag(session, evaluation.id, doctor_id(), choice)
         except Conflict:
@@ -47,7 +47,7 @@ def review(response_id: int) -> ResponseReturnValue:
     with db().write() as session:
         or_404(load_submission(session, response_id))
         try:
-            mark_reviewed(session, response_id, doctor_id(), form.note.data, form.version.data)
+            mark_reviewed(session, response_id, doctor_id(), form.note.data, required(form.version.data))
         except Conflict:
             message = "Another doctor reviewed this first. Their note is shown below."
         else:

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from ..db import rows_changed
 from ..models import FlagDecision, QuestionnaireResponse, utcnow
 
 # In the spirit of CDS Hooks overrideReasons: a fixed, reportable list plus free text.
@@ -77,7 +78,7 @@ def decide_flag(session: Session, evaluation_id: int, doctor_id: int, choice: De
         .values(version=FlagDecision.version + 1, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         raise Conflict
     session.refresh(existing)
     return existing
@@ -101,5 +102,5 @@ def mark_reviewed(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         raise Conflict

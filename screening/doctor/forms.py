@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, stubs stop at 3.2
     DateField,
     HiddenField,
     IntegerField,
@@ -24,13 +24,13 @@ from .decisions import DECISIONS, OVERRIDE_REASONS
 PATIENT_REF_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9._\-/ ]{0,63}\Z"
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+class LoginForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any
     email = StringField("Email address", validators=[InputRequired("Enter your email address"), Length(max=254),
                                                      SafeText()])
     password = PasswordField("Password", validators=[InputRequired("Enter your password"), Length(max=1024)])
 
 
-class InvitationForm(FlaskForm):  # type: ignore[misc]
+class InvitationForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any
     patient_ref = StringField(
         "Patient reference",
         description="Your clinic's own reference, not the patient's name.",
@@ -49,7 +49,7 @@ class InvitationForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError("The link cannot expire in the past")
 
 
-class DecisionForm(FlaskForm):  # type: ignore[misc]
+class DecisionForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any
     decision = RadioField(
         "Decision", choices=[SelectChoice(d, d.capitalize()) for d in DECISIONS],
         validators=[InputRequired("Choose accept or override")],
@@ -71,15 +71,25 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError("Explain the reason in the note")
 
 
-class ReviewForm(FlaskForm):  # type: ignore[misc]
+class ReviewForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any
     note = TextAreaField("Review note (optional)", validators=[Optional(), Length(max=2000), SafeText()])
     version = IntegerField("version", validators=[InputRequired()])
 
 
-class EmptyForm(FlaskForm):  # type: ignore[misc]
+class EmptyForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any
     """For buttons that only need CSRF protection (logout, revoke, re-issue, re-evaluate)."""
 
     next = HiddenField()
+
+
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """A validated field's data: InputRequired guarantees it, the field's type does not say so."""
+    if value is None:
+        raise ValueError("a required field was read before its form validated")
+    return value
 
 
 def first_error(form: Any) -> str | None:
@@ -89,4 +99,4 @@ def first_error(form: Any) -> str | None:
     return None
 
 
-__all__ = ["DecisionForm", "EmptyForm", "InvitationForm", "LoginForm", "ReviewForm", "first_error"]
+__all__ = ["DecisionForm", "EmptyForm", "InvitationForm", "LoginForm", "ReviewForm", "first_error", "required"]

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Invitation
 from . import bp
 from .common import audit, doctor_id, page_arg
-from .forms import EmptyForm, InvitationForm
+from .forms import EmptyForm, InvitationForm, required
 from .invitation_list import AlreadySubmitted, apply_action, invite, list_invitations
 
 
@@ -25,7 +25,7 @@ def invitations() -> ResponseReturnValue:
     if form.validate_on_submit():
         with db().write() as session:
             invitation, token = invite(
-                session, form.patient_ref.data.strip(), form.appointment_date.data, form.expires_on.data,
+                session, required(form.patient_ref.data).strip(), form.appointment_date.data, form.expires_on.data,
                 days_valid=current_app.config["INVITATION_DAYS_VALID"], doctor_id=doctor_id(),
             )
             audit(session, "invitation.created", target=f"invitation:{invitation.id}")

@@ -7,4 +7,5 @@ def render_pdf(html: str) -> bytes:
     # Imported here: WeasyPrint loads Pango and fonts, which no other request needs.
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    document: bytes = HTML(string=html).write_pdf()
+    return document

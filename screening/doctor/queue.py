@@ -68,7 +68,7 @@ class QueuePage:
 QUEUE_ORDER = (R.urgent.desc(), R.severity_rank, R.appointment_date.is_(None), R.appointment_date, R.id)
 
 
-def _filtered(filters: QueueFilters, dialect: str = "") -> Select:  # type: ignore[type-arg]
+def _filtered(filters: QueueFilters, dialect: str = "") -> Select[R]:
     query = select(R).where(R.submitted == true())
     if filters.review in ("new", "reviewed"):
         query = query.where(R.review_status == filters.review)
@@ -93,7 +93,7 @@ def _starts_with(search: str, dialect: str) -> ColumnElement[bool]:
     """
     ref = func.lower(R.patient_ref)
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    condition = ref.like(func.lower(f"{escaped}%"), escape="\\")
+    condition: ColumnElement[bool] = ref.like(func.lower(f"{escaped}%"), escape="\\")
     if dialect == "sqlite" and search:
         prefix = search.translate(_ASCII_LOWER)  # what SQLite's lower() does
         last = ord(prefix[-1])
@@ -111,13 +111,13 @@ def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
     query = (
         _filtered(filters, dialect)
         .with_only_columns(
-            R.id, R.patient_ref, R.appointment_date, R.urgent, R.severity_rank, R.critical_count,
+            R.id.label("response_id"), R.patient_ref, R.appointment_date, R.urgent, R.severity_rank, R.critical_count,
             R.warning_count, R.info_count, R.earliest_start, R.opioid_block, R.review_status,
         )
         .order_by(*QUEUE_ORDER)
         .limit(PAGE_SIZE + 1)
         .offset((page - 1) * PAGE_SIZE)
     )
-    rows = [QueueRow(*row) for row in session.execute(query)]
+    rows = [QueueRow(**row._asdict()) for row in session.execute(query)]
     total = session.scalar(_filtered(filters, dialect).with_only_columns(func.count()).order_by(None)) or 0
     return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, total=total)

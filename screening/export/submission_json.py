@@ -28,6 +28,7 @@ def submission_document(response: QuestionnaireResponse, evaluation: StoredEvalu
             "earliest_start": _iso(evaluation.earliest_start),
             "opioid_block": evaluation.opioid_block,
             "flags": evaluation.flags,
+            "medicines": evaluation.medicines,
         },
         "answers": response.answers,
     }

@@ -77,7 +77,7 @@ def export_patient(session: Session, patient_ref: str) -> dict[str, Any]:
                 "review_note": response.review_note,
                 "evaluations": [
                     {"kind": e.kind, "ruleset_version": e.ruleset_version, "as_of": e.as_of.isoformat(),
-                     "flags": e.flags, "created_at": e.created_at.isoformat()}
+                     "flags": e.flags, "medicines": e.medicines, "created_at": e.created_at.isoformat()}
                     for e in response.evaluations
                 ],
             },

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..invitations import is_usable
-from ..models import Invitation, QuestionnaireResponse
+from ..models import Invitation, QuestionnaireResponse, table_of
 
 SESSION_KEY = "patient_response_id"
 
@@ -37,7 +37,7 @@ class PatientContext:
     as_of: date
 
 
-_response, _invitation = QuestionnaireResponse.__table__, Invitation.__table__
+_response, _invitation = table_of(QuestionnaireResponse), table_of(Invitation)
 _PATIENT = (
     select(
         _response.c.id, _response.c.answers, _response.c.current_page, _response.c.revision,

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Invitation, QuestionnaireResponse, record_audit, utcnow
+from ..db import rows_changed
+from ..models import Invitation, QuestionnaireResponse, record_audit, table_of, utcnow
 from ..questionnaire.model import Questionnaire
 from ..questionnaire.navigation import next_page
 
@@ -64,7 +65,7 @@ def save_page_answers(
     return PageSave(merged, following.id if following else CHECK_PAGE)
 
 
-_response, _invitation = QuestionnaireResponse.__table__, Invitation.__table__
+_response, _invitation = table_of(QuestionnaireResponse), table_of(Invitation)
 # A page save lands only if the response is still at the revision its page was validated
 # against, not submitted, and its invitation still usable (invitations.is_usable, in SQL).
 # So a page can be validated without the write lock (on SQLite a writer locks the whole
@@ -91,7 +92,7 @@ def store_page_save(session: Session, response_id: int, seen_revision: int, save
         "response_id": response_id, "seen_revision": seen_revision, "now": utcnow(),
         "new_answers": save.answers, "new_page": save.next_page_id,
     })
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def mark_submitted(session: Session, response_id: int, now: datetime | None = None) -> bool:
@@ -106,4 +107,4 @@ def mark_submitted(session: Session, response_id: int, now: datetime | None = No
         .values(submitted=True, submitted_at=now or utcnow(), current_page=CHECK_PAGE)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return rows_changed(result) > 0

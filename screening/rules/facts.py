@@ -37,8 +37,12 @@ THYROID_HORMONE_INPUTS = ("thyroid_medication", "medications")
 class Classification(Protocol):
     """What screening.medications.classify returns (only what the rules read)."""
 
-    cls: str
-    ingredients: tuple[str, ...]
+    @property
+    def cls(self) -> str: ...
+    @property
+    def ingredients(self) -> tuple[str, ...]: ...
+    @property
+    def matched(self) -> str | None: ...
 
 
 Classifier = Callable[[str], Classification]

@@ -121,7 +121,7 @@ def significant_liver_injury(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
     for test in raised:
         notes.answers(*test.ids, text=_describe(a, test))
-    if high_bilirubin:
+    if bilirubin is not None and high_bilirubin:
         ids = ("bilirubin_value", "bilirubin_uln")
         notes.answers(*ids, text=_describe(a, LabRatio("Bilirubin", bilirubin, ids)))
     if symptoms:

@@ -125,3 +125,62 @@ def test_pdf_download_contains_the_flags(doctor, submit):
 def test_print_stylesheet_hides_the_controls(doctor):
     css = doctor.get("/static/app.css").get_data(as_text=True)
     assert "@media print" in css and ".no-print" in css
+
+
+# --- the medicine table shows the classes that were evaluated ---------------------------
+
+def _stored_medicines(app, response_id: int, medicines) -> None:
+    """Rewrite what the submit-time evaluation recorded, as if an older lexicon had read it."""
+    from screening.models import StoredEvaluation
+
+    with app.extensions["db"].write() as session:
+        evaluation = session.scalars(select(StoredEvaluation).where(
+            StoredEvaluation.response_id == response_id, StoredEvaluation.kind == "submission")).one()
+        evaluation.medicines = medicines
+
+
+def _medicine_row(html: str, name: str) -> str:
+    return next(row for row in html.split("<tr") if name in row and 'data-label="Recognised as"' in row)
+
+
+def test_submit_records_each_medicine_as_the_rules_read_it(app, submit):
+    from screening.models import StoredEvaluation
+
+    response_id = submit("PT-MEDS", THREE_SEVERITIES, AS_OF)
+    with app.extensions["db"].read() as session:
+        stored = session.scalars(select(StoredEvaluation).where(StoredEvaluation.response_id == response_id)).one()
+    assert [(m["name"], m["class"]) for m in stored.medicines] == [
+        ("Tylenol #3", "opioid/short"), ("Zorblax herbal drops", "unknown")]
+    assert "codeine" in stored.medicines[0]["ingredients"]
+
+
+def test_the_summary_shows_the_stored_class_not_todays_reading(app, doctor, submit):
+    response_id = submit("PT-OLDLEX", THREE_SEVERITIES, AS_OF)
+    _stored_medicines(app, response_id, [
+        {"name": "Tylenol #3", "class": "opioid/short", "matched": "Tylenol #3", "ingredients": ["codeine"]},
+        {"name": "Zorblax herbal drops", "class": "other", "matched": "Zorblax (an older lexicon's entry)",
+         "ingredients": []},
+    ])
+    html = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
+    row = _medicine_row(html, "Zorblax herbal drops")
+    assert "Zorblax (an older lexicon&#39;s entry)" in row and "(other)" in row
+    assert "Not recognised" not in row
+
+
+def test_an_evaluation_stored_before_classes_were_kept_says_so(app, doctor, submit):
+    response_id = submit("PT-LEGACY", THREE_SEVERITIES, AS_OF)
+    _stored_medicines(app, response_id, None)
+    html = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
+    assert "Not recorded when this was evaluated" in _medicine_row(html, "Tylenol #3")
+
+
+def test_a_reevaluation_records_its_own_reading(app, doctor, submit):
+    from screening.models import StoredEvaluation
+
+    response_id = submit("PT-REMEDS", THREE_SEVERITIES, AS_OF)
+    _stored_medicines(app, response_id, [])
+    doctor.post(f"/doctor/submissions/{response_id}/reevaluate")
+    with app.extensions["db"].read() as session:
+        fresh = session.scalars(select(StoredEvaluation).where(
+            StoredEvaluation.response_id == response_id, StoredEvaluation.kind == "reevaluation")).one()
+    assert [m["class"] for m in fresh.medicines] == ["opioid/short", "unknown"]

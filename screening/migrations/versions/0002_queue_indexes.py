@@ -16,6 +16,8 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,7 +28,9 @@ depends_on = None
 
 TABLE = "questionnaire_response"
 # The queue's order: urgent first, severity, appointment with undated last, then ID.
-QUEUE_TAIL = [sa.text("(appointment_date IS NULL)"), "appointment_date", "id", "review_status"]
+QUEUE_TAIL: list[str | sa.TextClause] = [
+    sa.text("(appointment_date IS NULL)"), "appointment_date", "id", "review_status",
+]
 
 
 def upgrade() -> None:
@@ -35,7 +39,7 @@ def upgrade() -> None:
         batch_op.drop_index("ix_response_review")
 
     postgresql = op.get_bind().dialect.name == "postgresql"
-    submitted = {"postgresql_where": sa.text("submitted = true")} if postgresql else {
+    submitted: dict[str, Any] = {"postgresql_where": sa.text("submitted = true")} if postgresql else {
         "sqlite_where": sa.text("submitted = 1")}
     op.create_index(
         "ix_response_queue_order", TABLE, [sa.text("urgent DESC"), "severity_rank", *QUEUE_TAIL],
