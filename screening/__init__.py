@@ -19,16 +19,26 @@ from .extensions import init_extensions
 from .questionnaire import QUESTIONNAIRE
 from .rules.severity import RANK_WORDS
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# templates/ and static/ sit at the top of the repository, and a wheel cannot put them beside
+# the package in site-packages, so pyproject.toml maps them into it (screening/templates,
+# screening/static). A checkout (pyproject.toml and templates/ beside the package) serves its
+# top-level folders, so edits show without reinstalling; an installed package serves its own
+# copies and keeps instance/ in the working directory, not beside site-packages.
+# tests/test_packaging.py runs a built wheel away from the checkout.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "templates").is_dir()
+ASSETS_ROOT = PROJECT_ROOT if IN_CHECKOUT else PACKAGE_DIR
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    instance_path = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    default_instance = (PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / "instance"
+    instance_path = Path(os.environ.get("INSTANCE_PATH", default_instance)).absolute()
     app = Flask(
         __name__,
         instance_path=str(instance_path),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(ASSETS_ROOT / "templates"),
+        static_folder=str(ASSETS_ROOT / "static"),
     )
     app.config.update(load_config(instance_path))
     if config:

@@ -76,6 +76,17 @@ def test_init_db_then_invite_prints_a_working_link(tmp_path, app):
     assert len(link.rsplit("/", 1)[1]) >= 43  # 256 random bits, URL-safe base64
 
 
+def test_init_db_creates_the_instance_folder_when_a_secret_is_given(tmp_path):
+    """Production-style: SECRET_KEY set, so no development secret creates instance/ first."""
+    instance = tmp_path / "new" / "instance"
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "SECRET_KEY": "k" * 40}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([*FLASK, "init-db"], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (instance / "screening.sqlite3").is_file()
+    assert not (instance / "secret_key").exists()
+
+
 def test_invite_rejects_a_bad_appointment_date(tmp_path):
     _flask("init-db", tmp_path=tmp_path)
     result = _flask("invite", "--patient", "P-123", "--appointment", "15/01/2030", tmp_path=tmp_path)
