@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from screening.questionnaire.display import HOW_OFTEN_LABELS, SCALE_0_3_LABELS, YES_NO_LABELS
+from screening.questionnaire.display import HOW_OFTEN_LABELS
 from screening.questionnaire.model import (
     EXCLUSIVE_CODE,
     HOW_OFTEN_CODES,
@@ -26,6 +26,7 @@ from screening.questionnaire.model import (
     Questionnaire,
     Section,
 )
+from screening.questionnaire.types import FhirItemType
 
 QUESTIONNAIRE_URL = "urn:ldn-screening:questionnaire"
 CODE_SYSTEM_PREFIX = "urn:ldn-screening:codes:"
@@ -36,10 +37,6 @@ _EXT = "http://hl7.org/fhir/StructureDefinition/"
 _UCUM = "http://unitsofmeasure.org"
 _ITEM_CONTROL = "http://hl7.org/fhir/questionnaire-item-control"
 
-# Free text longer than this is a multi-line FHIR `text` item, otherwise `string`: the
-# threshold at which screening/forms/builders.py renders a textarea instead of an input.
-LONG_TEXT_OVER = 300
-
 # The medication list's columns: the same words as the patient's form.
 MEDICATION_PARTS = {
     "name": ("Name of the medicine", "string"),
@@ -47,23 +44,14 @@ MEDICATION_PARTS = {
     "last_taken": ("When did you last take it?", "date"),
 }
 
-# Scales are integers (not codes with ordinal values): the contract's JSON value is the
-# number and PHQ/GAD totals are sums; minValue/maxValue extensions bound them.
-_ITEM_TYPES = {
-    "date": "date", "yes_no": "choice", "yes_no_unsure": "choice", "single": "choice",
-    "multi": "choice", "scale_0_3": "integer", "scale_0_10": "integer",
-    "medication_list": "group",
-}
+def item_type(question: Question) -> FhirItemType:
+    """The FHIR R4 ``Questionnaire.item.type`` for one of our questions, from the question
+    type registry: a number question is `integer` or `decimal`, a long text `text`, not `string`.
 
-
-def item_type(question: Question) -> str:
-    """The FHIR R4 ``Questionnaire.item.type`` for one of our questions."""
-    if question.type == "number":
-        return "integer" if question.integer else "decimal"
-    if question.type == "text":
-        long = question.max_length is None or question.max_length > LONG_TEXT_OVER
-        return "text" if long else "string"
-    return _ITEM_TYPES[question.type]
+    Scales are integers (not codes with ordinal values): the contract's JSON value is the
+    number and PHQ/GAD totals are sums; minValue/maxValue extensions bound them.
+    """
+    return question.spec.fhir.for_question(integer=question.integer, long=question.long_answer)
 
 
 def code_system(link_id: str) -> str:
@@ -148,13 +136,14 @@ def _question_item(questionnaire: Questionnaire, question: Question) -> dict[str
     extensions = _extensions(question)
     if extensions:
         item["extension"] = extensions
-    item |= {"linkId": question.id, "text": question.text, "type": item_type(question)}
+    kind = item_type(question)
+    item |= {"linkId": question.id, "text": question.text, "type": kind}
     if question.shown_when is not None:
         item |= _enable_when(questionnaire, question.shown_when)
     item["required"] = question.required
-    if question.type in ("multi", "medication_list"):
+    if question.spec.holds_list:
         item["repeats"] = True
-    if question.type == "text" and question.max_length is not None:
+    if kind in ("string", "text") and question.max_length is not None:
         item["maxLength"] = question.max_length
     if item["type"] == "choice":
         item["answerOption"] = [_answer_option(question, code) for code in question.codes]
@@ -198,20 +187,20 @@ def _enable_when(questionnaire: Questionnaire, condition: Condition) -> dict[str
 def _extensions(question: Question) -> list[dict[str, Any]]:
     """Ranges and units, with R4 core extensions (LHC-Forms reads minValue/maxValue)."""
     extensions: list[dict[str, Any]] = []
-    if question.type in ("scale_0_3", "scale_0_10"):
-        top = 3 if question.type == "scale_0_3" else 10
-        extensions += [_ext("minValue", valueInteger=0), _ext("maxValue", valueInteger=top)]
-    elif question.type == "number" and question.min is not None and question.max is not None:
-        key, cast = ("valueInteger", int) if question.integer else ("valueDecimal", float)
+    kind, scale = item_type(question), question.spec.scale
+    if scale is not None:
+        extensions += [_ext("minValue", valueInteger=scale.low), _ext("maxValue", valueInteger=scale.high)]
+    elif kind in ("integer", "decimal") and question.min is not None and question.max is not None:
+        key, cast = ("valueInteger", int) if kind == "integer" else ("valueDecimal", float)
         extensions += [
             _ext("minValue", **{key: cast(question.min)}),
             _ext("maxValue", **{key: cast(question.max)}),
         ]
-    elif question.type == "date" and question.min_date is not None:
+    elif kind == "date" and question.min_date is not None:
         # The upper bound ("not after as_of") depends on the appointment date, so it
         # cannot be a fixed maxValue; our own validation enforces it.
         extensions.append(_ext("minValue", valueDate=question.min_date))
-    elif question.type == "medication_list":
+    elif kind == "group":
         if question.min_entries is not None:
             extensions.append(_ext("questionnaire-minOccurs", valueInteger=question.min_entries))
         if question.max_entries is not None:
@@ -230,7 +219,7 @@ def _ext(name: str, **value: Any) -> dict[str, Any]:
 def _answer_option(question: Question, code: str) -> dict[str, Any]:
     option: dict[str, Any] = {"valueCoding": _coding(question, code)}
     extensions = []
-    if question.type == "multi" and code == EXCLUSIVE_CODE:
+    if question.spec.holds_list and code == EXCLUSIVE_CODE:
         extensions.append(_ext("questionnaire-optionExclusive", valueBoolean=True))
     score = next((o.score for o in question.options if o.code == code), None)
     if score is not None:  # AUDIT-C item scores, so a consumer can add them up
@@ -241,15 +230,15 @@ def _answer_option(question: Question, code: str) -> dict[str, Any]:
 
 
 def _coding(question: Question, code: str) -> dict[str, str]:
-    yes_no = question.type in ("yes_no", "yes_no_unsure")
-    label = YES_NO_LABELS[code] if yes_no else question.label_for(code)
+    label = question.spec.fixed_label(code) or question.label_for(code)
     return {"system": code_system(question.id), "code": code, "display": label}
 
 
 def _help_text(question: Question) -> str | None:
     """The hint, or for PHQ/GAD items what each number means (the form shows those words)."""
-    if question.type == "scale_0_3" and question.hint is None:
-        return "; ".join(f"{n} = {label}" for n, label in enumerate(SCALE_0_3_LABELS))
+    scale = question.spec.scale
+    if scale is not None and scale.words and question.hint is None:
+        return "; ".join(f"{n} = {scale.word(n)}" for n in scale.points)
     return question.hint
 
 
@@ -306,7 +295,7 @@ def _answer_items(question: Question, value: Any) -> list[dict[str, Any]]:
              "item": _medication_answers(question, entry)}
             for entry in value
         ]
-    values = value if question.type == "multi" else [value]
+    values = value if question.spec.holds_list else [value]
     answer = [_answer_value(question, v) for v in values]
     return [{"linkId": question.id, "text": question.text, "answer": answer}]
 

@@ -9,26 +9,23 @@ into contract-format answers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import FieldList
 
 from ..questionnaire.model import Page, Question, Questionnaire
-from .builders import BUILDERS, Builder
-from .medications import make_medication_field, medications_to_answer, medications_to_form
+from ..questionnaire.types import REGISTRY, QuestionType
+from .builders import BUILDERS
 
-BUILDERS_WITH_LIST: dict[str, Builder] = {
-    **BUILDERS,
-    "medication_list": Builder(make_medication_field, medications_to_answer, medications_to_form),
-}
+# Types whose form posts one value: a repeated field (`a=1&a=2`) is refused.
+SINGLE_VALUED: frozenset[QuestionType] = frozenset(name for name, spec in REGISTRY.items() if spec.single_valued)
 
 
-SINGLE_VALUED = {"date", "yes_no", "yes_no_unsure", "single", "scale_0_3", "scale_0_10", "number", "text"}
-
-
-class PatientPageForm(FlaskForm):  # type: ignore[misc]
+class PatientPageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
     """Base for every page form: CSRF, the dates date validators compare against, and a
     refusal of repeated single-answer fields (`a=1&a=2`), which would otherwise be read
     "first one wins" here and perhaps "last one wins" elsewhere."""
@@ -59,16 +56,16 @@ class PageForms:
 
     @staticmethod
     def _build(page: Page) -> type[PatientPageForm]:
-        fields: dict[str, Any] = {q.id: BUILDERS_WITH_LIST[q.type].make_field(q) for q in page.questions}
+        fields: dict[str, Any] = {q.id: BUILDERS[q.type].make_field(q) for q in page.questions}
         fields["single_valued"] = frozenset(q.id for q in page.questions if q.type in SINGLE_VALUED)
         return type(f"{page.id.title().replace('_', '')}Form", (PatientPageForm,), fields)
 
     def form(
-        self, page: Page, *, answers: Mapping[str, Any], visible: set[str],
+        self, page: Page, *, answers: Mapping[str, Any], visible: AbstractSet[str],
         formdata: Any, today: date, as_of: date,
     ) -> PatientPageForm:
         data = {
-            q.id: BUILDERS_WITH_LIST[q.type].to_form(q, answers[q.id])
+            q.id: BUILDERS[q.type].to_form(q, answers[q.id])
             for q in page.questions if q.id in answers
         }
         form = self._classes[page.id](formdata=formdata, data=data, today=today, as_of=as_of)
@@ -80,7 +77,7 @@ class PageForms:
     def answers(self, page: Page, form: PatientPageForm) -> dict[str, Any]:
         """The page's answers in contract format; None where a shown question is blank."""
         return {
-            q.id: BUILDERS_WITH_LIST[q.type].to_answer(q, form[q.id].data)
+            q.id: BUILDERS[q.type].to_answer(q, form[q.id].data)
             for q in page.questions if q.id in form
         }
 
@@ -100,7 +97,7 @@ def error_items(form: PatientPageForm, questions: Sequence[Question]) -> list[Er
         field = form[question.id]
         messages = [m for m in field.errors if isinstance(m, str)]
         items.extend(ErrorItem(question.id, f"{question.text}: {m}") for m in messages)
-        if question.type == "medication_list":
+        if isinstance(field, FieldList):  # a repeatable group: each row's own errors
             for number, entry in enumerate(field.entries, start=1):
                 for name, entry_messages in entry.form.errors.items():
                     anchor = entry.form[name].id

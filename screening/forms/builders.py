@@ -2,21 +2,25 @@
 the form holds and the contract's JSON answer format (questionnaire.md).
 
 A builder never decides whether a question is shown: that is the definition's job.
+`BUILDERS` is keyed by the question types of screening/questionnaire/types.py and must
+cover exactly those: importing this module fails otherwise. What a builder needs to know
+about a type (fixed codes, scale points, long answers) it reads from that registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from wtforms import Field, SelectChoice, StringField, TextAreaField
+from wtforms import Field, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API; types-WTForms 3.2 lacks it
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from ..questionnaire.answers import EARLIEST_DATE
-from ..questionnaire.display import SCALE_0_3_LABELS, YES_NO_LABELS
 from ..questionnaire.model import Question
+from ..questionnaire.types import QuestionType, Scale, require_every_type
 from .fields import (
     ChoiceField,
     DatePartsField,
@@ -26,8 +30,10 @@ from .fields import (
     SafeText,
     parse_decimal,
 )
+from .medications import make_medication_field, medications_to_answer, medications_to_form
 
-SCALE_0_10_ENDS = {0: "0 (none)", 10: "10 (worst)"}
+# The two ends of a scale whose points are numbers, as the radio labels say them.
+SCALE_END_WORDS = ("none", "worst")
 
 
 @dataclass(frozen=True)
@@ -40,11 +46,13 @@ class Builder:
 
 
 def required_message(question: Question) -> str:
-    if question.type in ("date",):
+    """What a blank required question asks for: typed boxes are entered, choices chosen."""
+    widget = question.widget
+    if widget == "date_field":
         return "Enter a date"
-    if question.type == "multi":
+    if widget == "checkboxes":
         return "Choose at least one answer"
-    if question.type in ("text", "number"):
+    if widget in ("text_field", "textarea", "number_field"):
         return "Enter your answer"
     return "Choose an answer"
 
@@ -56,13 +64,20 @@ def _presence(question: Question) -> list[Any]:
 
 
 def choices_for(question: Question) -> list[SelectChoice]:
-    if question.type in ("yes_no", "yes_no_unsure"):
-        return [SelectChoice(code, YES_NO_LABELS[code]) for code in question.codes]
-    if question.type == "scale_0_3":
-        return [SelectChoice(str(n), label) for n, label in enumerate(SCALE_0_3_LABELS)]
-    if question.type == "scale_0_10":
-        return [SelectChoice(str(n), SCALE_0_10_ENDS.get(n, str(n))) for n in range(11)]
+    """The radios or checkboxes of a choice question, in order."""
+    spec = question.spec
+    if spec.fixed_options:
+        return [SelectChoice(option.code, option.label) for option in spec.fixed_options]
+    if spec.scale is not None:
+        return [SelectChoice(str(n), _scale_label(spec.scale, n)) for n in spec.scale.points]
     return [SelectChoice(option.code, option.label) for option in question.options]
+
+
+def _scale_label(scale: Scale, point: int) -> str:
+    if scale.words:
+        return scale.word(point)
+    ends = dict(zip((scale.low, scale.high), SCALE_END_WORDS, strict=True))
+    return f"{point} ({ends[point]})" if point in ends else str(point)
 
 
 def _radio(question: Question) -> Field:
@@ -75,9 +90,8 @@ def _multi(question: Question) -> Field:
 
 
 def _text(question: Question) -> Field:
-    assert question.max_length is not None
-    long_form = question.max_length > 300
-    field_class = TextAreaField if long_form else StringField
+    assert question.max_length is not None  # required by the loader
+    field_class = TextAreaField if question.long_answer else StringField
     length = Length(
         max=question.max_length,
         message=f"Your answer must be {question.max_length} characters or fewer",
@@ -130,7 +144,7 @@ def date_bounds(question: Question) -> Callable[[Any], tuple[date, date]]:
 
 
 def _date(question: Question) -> Field:
-    validators = [DateRange(date_bounds(question))]
+    validators: list[Any] = [DateRange(date_bounds(question))]
     if question.required:
         validators.append(_DateRequired())
     return DatePartsField(question.text, validators=validators)
@@ -169,7 +183,8 @@ def _str_form(question: Question, value: Any) -> Any:
     return None if value is None else str(value)
 
 
-BUILDERS: dict[str, Builder] = {
+BUILDERS: Mapping[QuestionType, Builder] = {
+    "date": Builder(_date, _date_answer, _date_form),
     "yes_no": Builder(_radio, _answer_or_none),
     "yes_no_unsure": Builder(_radio, _answer_or_none),
     "single": Builder(_radio, _answer_or_none),
@@ -178,5 +193,6 @@ BUILDERS: dict[str, Builder] = {
     "scale_0_10": Builder(_radio, _int_answer, _str_form),
     "number": Builder(_number, _number_answer, _str_form),
     "text": Builder(_text, _answer_or_none),
-    "date": Builder(_date, _date_answer, _date_form),
+    "medication_list": Builder(make_medication_field, medications_to_answer, medications_to_form),
 }
+require_every_type(BUILDERS, "forms.builders.BUILDERS")

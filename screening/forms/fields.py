@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from wtforms import Field, RadioField, SelectMultipleField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
 
@@ -124,11 +125,17 @@ class ExclusiveNone:
 UNKNOWN_CHOICE = "Choose one of the answers shown"
 
 
+def _values(field: SelectFieldBase) -> set[Any]:
+    # Each choice is a Choice(value, label, selected, render_kw); types-WTForms 3.2 types
+    # it as a plain tuple, so read the value by position.
+    return {choice[0] for choice in field.iter_choices()}
+
+
 class ChoiceField(RadioField):
     """A radio group whose 'not a valid choice' message is in plain words."""
 
     def pre_validate(self, form: Any) -> None:
-        if self.data is not None and self.data not in {c.value for c in self.iter_choices()}:
+        if self.data is not None and self.data not in _values(self):
             raise StopValidation(UNKNOWN_CHOICE)
 
 
@@ -136,6 +143,6 @@ class MultiChoiceField(SelectMultipleField):
     """Checkboxes; unknown codes get a plain message."""
 
     def pre_validate(self, form: Any) -> None:
-        allowed = {c.value for c in self.iter_choices()}
+        allowed = _values(self)
         if any(value not in allowed for value in self.data or ()):
             raise StopValidation(UNKNOWN_CHOICE)

@@ -3,34 +3,49 @@
 It works without JavaScript: "Add another medicine" and "Remove" are ordinary submit
 buttons that re-show the page with everything typed so far kept. Rows left completely
 blank are ignored, so an unused spare row never blocks the patient.
+
+Its limits (entries, characters in a name) are the question's own, from definition.yaml.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from wtforms import FieldList, Form, FormField, SelectChoice, StringField
-from wtforms.validators import Length, ValidationError
+from wtforms import FieldList, Form, FormField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API; types-WTForms 3.2 lacks it
+from wtforms.validators import ValidationError
 
 from ..questionnaire.answers import EARLIEST_DATE
 from ..questionnaire.display import HOW_OFTEN_LABELS
 from ..questionnaire.model import HOW_OFTEN_CODES, Question
 from .fields import ChoiceField, DatePartsField, DateRange, SafeText
 
-MEDICINE_NAME_MAX = 120
-
 
 def _until_today(form: Any) -> tuple[date, date]:
     return EARLIEST_DATE, date.today()
 
 
-class MedicationEntryForm(Form):
-    """One row. Rows are validated only when something was typed in them."""
+class _NameLength:
+    """The medicine name is at most the question's `name_max_length` characters, which
+    the row's form class carries (see `entry_form_for`)."""
 
+    def __call__(self, form: MedicationEntryForm, field: StringField) -> None:
+        limit = form.name_max_length
+        if field.data and len(field.data) > limit:
+            raise ValidationError(f"The name must be {limit} characters or fewer")
+
+
+class MedicationEntryForm(Form):
+    """One row. Rows are validated only when something was typed in them.
+
+    Validate rows through `entry_form_for(question)`, which sets `name_max_length`.
+    """
+
+    name_max_length: ClassVar[int]
     name = StringField(
         "Name of the medicine",
-        validators=[Length(max=MEDICINE_NAME_MAX, message="The name must be 120 characters or fewer"), SafeText()],
+        validators=[_NameLength(), SafeText()],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     how_often = ChoiceField(
@@ -55,10 +70,11 @@ class MedicationListValidator:
     """At least `min_entries` filled rows, at most `max_entries`; blank rows don't count."""
 
     def __init__(self, question: Question) -> None:
-        self.low = question.min_entries or 0
-        self.high = question.max_entries or 40
+        assert question.min_entries is not None and question.max_entries is not None  # required by the loader
+        self.low = question.min_entries
+        self.high = question.max_entries
 
-    def __call__(self, form: Any, field: FieldList) -> None:
+    def __call__(self, form: Any, field: FieldList[Any]) -> None:
         filled = [entry for entry in field.entries if not entry.form.is_blank()]
         if len(filled) < self.low:
             raise ValidationError("Enter at least one medicine, or go back and answer 'No'")
@@ -66,7 +82,13 @@ class MedicationListValidator:
             raise ValidationError(f"You can list up to {self.high} medicines")
 
 
-class _SkipBlankRows(FieldList):
+if TYPE_CHECKING:  # FieldList is generic in types-WTForms only, not at run time
+    _FieldList = FieldList[Any]
+else:
+    _FieldList = FieldList
+
+
+class _SkipBlankRows(_FieldList):
     """Blank rows are neither validated nor saved."""
 
     def validate(self, form: Any, extra_validators: Any = ()) -> bool:
@@ -77,13 +99,19 @@ class _SkipBlankRows(FieldList):
                 if subfield.errors:
                     self.errors.append(subfield.errors)
         chain = list(self.validators) + list(extra_validators)
-        self._run_validation_chain(form, chain)
+        self._run_validation_chain(form, chain)  # type: ignore[attr-defined]  # Field's own helper, not in types-WTForms
         return not self.errors
 
 
-def make_medication_field(question: Question) -> FieldList:
+def entry_form_for(question: Question) -> type[MedicationEntryForm]:
+    """The row form for this question, holding its limit on a medicine name."""
+    assert question.name_max_length is not None  # required by the loader
+    return type("MedicationEntryForm", (MedicationEntryForm,), {"name_max_length": question.name_max_length})
+
+
+def make_medication_field(question: Question) -> FieldList[Any]:
     return _SkipBlankRows(
-        FormField(MedicationEntryForm),
+        FormField(entry_form_for(question)),
         question.text,
         validators=[MedicationListValidator(question)],
         min_entries=1,

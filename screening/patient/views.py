@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
+from wtforms import FieldList
 
 from ..evaluations import project_into_queue, store_evaluation
 from ..extensions import db, page_forms, questionnaire
-from ..forms import error_items
+from ..forms import PatientPageForm, error_items
 from ..invitations import usable_invitation
 from ..limits import PATIENT_LINK_PER_ADDRESS, limiter
 from ..models import QuestionnaireResponse, record_audit
@@ -36,13 +38,13 @@ def link_not_valid() -> tuple[str, int]:
 
 
 @bp.get("/")
-def home() -> Any:
+def home() -> ResponseReturnValue:
     return render_template("home.html")
 
 
 @bp.get("/i/<token>")
 @limiter.limit(PATIENT_LINK_PER_ADDRESS)
-def open_invitation(token: str) -> Any:
+def open_invitation(token: str) -> ResponseReturnValue:
     with db().write() as s:
         invitation = usable_invitation(s, token)
         if invitation is None:
@@ -56,7 +58,7 @@ def open_invitation(token: str) -> Any:
 
 
 @bp.get("/questionnaire/")
-def start() -> Any:
+def start() -> ResponseReturnValue:
     with db().read() as s:
         patient = load_patient(s)
         if patient is None:
@@ -73,7 +75,7 @@ def start() -> Any:
 
 
 @bp.get("/questionnaire/resume")
-def resume() -> Any:
+def resume() -> ResponseReturnValue:
     with db().read() as s:
         patient = load_patient(s)
         if patient is None:
@@ -88,12 +90,14 @@ def _page_url(page_id: str) -> str:
 
 
 @bp.route("/questionnaire/page/<page_id>", methods=["GET", "POST"])
-def page(page_id: str) -> Any:
+def page(page_id: str) -> ResponseReturnValue:
     if page_id not in questionnaire().page_ids:
         abort(404)
     if request.method != "POST":
         with db().read() as s:
-            return _show_or_validate(s, page_id, posting=False)
+            shown = _show_or_validate(s, page_id, posting=False)
+        assert not isinstance(shown, _Validated)  # only a POST is validated
+        return shown
     # Validate without the write lock (on SQLite a writer locks the whole database, so a
     # lock held through validation would serialise every patient), then save with one
     # conditional UPDATE that only lands if nothing was saved or revoked in between.
@@ -123,7 +127,9 @@ class _Validated(NamedTuple):
     next_url: str
 
 
-def _show_or_validate(s: Session, page_id: str, *, posting: bool, for_update: bool = False) -> Any:
+def _show_or_validate(
+    s: Session, page_id: str, *, posting: bool, for_update: bool = False
+) -> str | tuple[str, int] | Response | _Validated:
     """The page (or where to go instead), or for a valid POST what saving it would write."""
     q = questionnaire()
     patient = load_patient(s, for_update=for_update)
@@ -169,7 +175,7 @@ UNSAVED_NOTICE = (
 )
 
 
-def page_not_saved(page_id: str) -> Any:
+def page_not_saved(page_id: str) -> ResponseReturnValue:
     """The page again, with what the patient posted and a fresh CSRF token; nothing saved."""
     q = questionnaire()
     if page_id not in q.page_ids:
@@ -188,19 +194,23 @@ def page_not_saved(page_id: str) -> Any:
     return render_template("patient/page.html", notice=UNSAVED_NOTICE, **context), 200
 
 
-def _handled_list_action(form: Any) -> bool:
+def _handled_list_action(form: PatientPageForm) -> bool:
     """'Add another medicine' and 'Remove' re-show the page; nothing is lost or saved."""
     if "medications" not in form:
         return False
+    medications = form["medications"]
+    assert isinstance(medications, FieldList)  # the medication_list builder's field
     if "add_medicine" in request.form:
-        if len(form.medications.entries) < (form.medications.max_entries or 40):
-            form.medications.append_entry()
+        limit = medications.max_entries
+        assert limit is not None  # built from the definition's max_entries, which the loader requires
+        if len(medications.entries) < limit:
+            medications.append_entry()
         return True
     remove = request.form.get("remove_medicine")
-    if remove is not None and remove.isdigit() and int(remove) < len(form.medications.entries):
-        del form.medications.entries[int(remove)]
-        if not form.medications.entries:
-            form.medications.append_entry()
+    if remove is not None and remove.isdigit() and int(remove) < len(medications.entries):
+        del medications.entries[int(remove)]
+        if not medications.entries:
+            medications.append_entry()
         return True
     return False
 
@@ -229,7 +239,7 @@ def _page_context(patient: PatientContext, current: Any, form: Any, back: Any) -
 
 
 @bp.get("/questionnaire/check")
-def check() -> Any:
+def check() -> ResponseReturnValue:
     q = questionnaire()
     with db().read() as s:
         patient = load_patient(s)
@@ -252,7 +262,7 @@ def check() -> Any:
 
 
 @bp.post("/questionnaire/submit")
-def submit() -> Response | Any:
+def submit() -> ResponseReturnValue:
     q = questionnaire()
     with db().write() as s:
         patient = load_patient(s, for_update=True)  # what is checked is what gets submitted
@@ -272,7 +282,7 @@ def submit() -> Response | Any:
 
 
 @bp.get("/questionnaire/done")
-def done() -> Any:
+def done() -> ResponseReturnValue:
     with db().read() as s:
         patient = load_patient(s)
         if patient is None:

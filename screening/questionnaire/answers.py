@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from .model import EXCLUSIVE_CODE, HOW_OFTEN_CODES, Question, Questionnaire
+from .types import QuestionType, require_every_type
 
 ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 EARLIEST_DATE = date(1900, 1, 1)
@@ -49,7 +50,7 @@ def validate_answers(
 
 
 def check_answer(question: Question, value: Any, as_of: date) -> None:
-    checker = _CHECKERS[question.type]
+    checker = CHECKERS[question.type]
     checker(question, value, as_of)
 
 
@@ -89,12 +90,11 @@ def _check_multi(question: Question, value: Any, _as_of: date) -> None:
         raise AnswerError(f"{question.id}: 'none' cannot be combined with another code")
 
 
-def _check_scale(low: int, high: int):  # type: ignore[no-untyped-def]
-    def check(question: Question, value: Any, _as_of: date) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise AnswerError(f"{question.id}: expected a whole number from {low} to {high}")
-
-    return check
+def _check_scale(question: Question, value: Any, _as_of: date) -> None:
+    scale = question.spec.scale
+    assert scale is not None  # the registry gives every scale type its bounds
+    if isinstance(value, bool) or not isinstance(value, int) or value not in scale.points:
+        raise AnswerError(f"{question.id}: expected a whole number from {scale.low} to {scale.high}")
 
 
 def _check_number(question: Question, value: Any, _as_of: date) -> None:
@@ -113,14 +113,16 @@ def _check_number(question: Question, value: Any, _as_of: date) -> None:
 def _check_text(question: Question, value: Any, _as_of: date) -> None:
     if not isinstance(value, str):
         raise AnswerError(f"{question.id}: expected text")
-    if question.max_length is not None and len(value) > question.max_length:
+    assert question.max_length is not None  # required by the loader
+    if len(value) > question.max_length:
         raise AnswerError(f"{question.id}: longer than {question.max_length} characters")
 
 
 def _check_medications(question: Question, value: Any, as_of: date) -> None:
     if not isinstance(value, list):
         raise AnswerError(f"{question.id}: expected a list of medicines")
-    low, high = question.min_entries or 0, question.max_entries or len(value)
+    low, high, name_max = question.min_entries, question.max_entries, question.name_max_length
+    assert low is not None and high is not None and name_max is not None  # required by the loader
     if not low <= len(value) <= high:
         raise AnswerError(f"{question.id}: expected {low} to {high} entries")
     for number, entry in enumerate(value, start=1):
@@ -130,23 +132,27 @@ def _check_medications(question: Question, value: Any, as_of: date) -> None:
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             raise AnswerError(f"{where}: 'name' must be non-empty text")
-        if question.name_max_length and len(name) > question.name_max_length:
-            raise AnswerError(f"{where}: 'name' is longer than {question.name_max_length} characters")
+        if len(name) > name_max:
+            raise AnswerError(f"{where}: 'name' is longer than {name_max} characters")
         if entry.get("how_often") not in HOW_OFTEN_CODES:
             raise AnswerError(f"{where}: unknown how_often code {entry.get('how_often')!r}")
         if entry.get("last_taken") is not None:
             _check_date_value(f"{where}.last_taken", entry["last_taken"], as_of, allow_future=False)
 
 
-_CHECKERS = {
+Checker = Callable[[Question, Any, date], None]
+
+# One checker per question type; the import fails if a registry type has none.
+CHECKERS: Mapping[QuestionType, Checker] = {
     "date": _check_date,
     "yes_no": _check_code,
     "yes_no_unsure": _check_code,
     "single": _check_code,
     "multi": _check_multi,
-    "scale_0_3": _check_scale(0, 3),
-    "scale_0_10": _check_scale(0, 10),
+    "scale_0_3": _check_scale,
+    "scale_0_10": _check_scale,
     "number": _check_number,
     "text": _check_text,
     "medication_list": _check_medications,
 }
+require_every_type(CHECKERS, "answers.CHECKERS")

@@ -7,15 +7,14 @@ ever needs to know an option code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from .model import Page, Question, Questionnaire
+from .types import QuestionType, require_every_type
 
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "unsure": "I'm not sure"}
-SCALE_0_3_LABELS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
 HOW_OFTEN_LABELS = {
     "daily": "Every day",
     "weekly": "Every week",
@@ -48,24 +47,54 @@ def answer_lines(question: Question, value: Any) -> tuple[str, ...]:
     """One line per item of the answer (several for lists and medicines)."""
     if value is None:
         return (NOT_ANSWERED,)
-    kind = question.type
-    if kind in ("yes_no", "yes_no_unsure"):
-        return (YES_NO_LABELS.get(value, value),)
-    if kind == "single":
-        return (question.label_for(value),)
-    if kind == "multi":
-        return tuple(question.label_for(code) for code in value)
-    if kind == "date":
-        return (long_date(value),)
-    if kind == "scale_0_3":
-        return (SCALE_0_3_LABELS[value],)
-    if kind == "scale_0_10":
-        return (f"{value} out of 10",)
-    if kind == "number":
-        return (f"{value} {question.unit}" if question.unit else str(value),)
-    if kind == "medication_list":
-        return tuple(_medicine_line(entry) for entry in value)
+    return ANSWER_LINES[question.type](question, value)
+
+
+def _fixed_code_lines(question: Question, value: Any) -> tuple[str, ...]:
+    return (question.spec.fixed_label(value) or value,)
+
+
+def _option_lines(question: Question, value: Any) -> tuple[str, ...]:
+    codes = value if question.spec.holds_list else [value]
+    return tuple(question.label_for(code) for code in codes)
+
+
+def _date_lines(question: Question, value: Any) -> tuple[str, ...]:
+    return (long_date(value),)
+
+
+def _scale_lines(question: Question, value: Any) -> tuple[str, ...]:
+    scale = question.spec.scale
+    assert scale is not None  # the registry gives every scale type its bounds
+    return (scale.word(value) if scale.words else f"{value} out of {scale.high}",)
+
+
+def _number_lines(question: Question, value: Any) -> tuple[str, ...]:
+    return (f"{value} {question.unit}" if question.unit else str(value),)
+
+
+def _text_lines(question: Question, value: Any) -> tuple[str, ...]:
     return (str(value),)
+
+
+def _medication_lines(question: Question, value: Any) -> tuple[str, ...]:
+    return tuple(_medicine_line(entry) for entry in value)
+
+
+# How each question type's answer reads; the import fails if a registry type has none.
+ANSWER_LINES: Mapping[QuestionType, Callable[[Question, Any], tuple[str, ...]]] = {
+    "date": _date_lines,
+    "yes_no": _fixed_code_lines,
+    "yes_no_unsure": _fixed_code_lines,
+    "single": _option_lines,
+    "multi": _option_lines,
+    "scale_0_3": _scale_lines,
+    "scale_0_10": _scale_lines,
+    "number": _number_lines,
+    "text": _text_lines,
+    "medication_list": _medication_lines,
+}
+require_every_type(ANSWER_LINES, "display.ANSWER_LINES")
 
 
 def _medicine_line(entry: Mapping[str, Any]) -> str:

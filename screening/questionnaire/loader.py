@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from .model import (
     EXCLUSIVE_CODE,
-    QUESTION_TYPES,
     Condition,
     Option,
     Page,
@@ -22,9 +21,14 @@ from .model import (
     Questionnaire,
     Section,
 )
+from .types import REGISTRY, spec_named
 
 DEFINITION_PATH = Path(__file__).with_name("definition.yaml")
-CHOICE_TYPES = {"single", "multi"}
+# Limits that count characters, entries or days: whole numbers, at least this much.
+COUNT_KEYS = {
+    "max_length": 1, "name_max_length": 1, "min_entries": 0, "max_entries": 1,
+    "min_days_before_as_of": 0, "max_days_after_as_of": 0,
+}
 QUESTION_KEYS = {
     "id", "type", "text", "hint", "required", "options", "shown_when", "min", "max",
     "integer", "unit", "max_length", "min_date", "allow_future", "min_days_before_as_of",
@@ -84,22 +88,23 @@ def _question(raw: Mapping[str, Any], section_id: str, page_id: str) -> Question
     if unknown:
         raise DefinitionError(f"question {qid!r} has unknown keys: {sorted(unknown)}")
     qtype = raw.get("type")
-    if qtype not in QUESTION_TYPES:
+    spec = spec_named(qtype)
+    if spec is None:
         raise DefinitionError(f"question {qid!r} has unknown type {qtype!r}")
     options = tuple(_option(o, qid) for o in raw.get("options") or ())
-    if (qtype in CHOICE_TYPES) != bool(options):
-        raise DefinitionError(f"question {qid!r}: options belong to single and multi questions only")
+    if spec.has_options != bool(options):
+        with_options = [name for name, other in REGISTRY.items() if other.has_options]
+        raise DefinitionError(f"question {qid!r}: options belong to {' and '.join(with_options)} questions only")
     _check_unique([o.code for o in options], f"option code in {qid!r}")
-    if qtype == "number" and (raw.get("min") is None or raw.get("max") is None):
-        raise DefinitionError(f"number question {qid!r} needs 'min' and 'max'")
-    if qtype == "text" and not isinstance(raw.get("max_length"), int):
-        raise DefinitionError(f"text question {qid!r} needs an integer 'max_length'")
-    if raw.get("min") is not None and raw.get("max") is not None and raw["min"] > raw["max"]:
-        raise DefinitionError(f"question {qid!r}: 'min' is greater than 'max'")
+    if any(raw.get(key) is None for key in spec.required_keys):
+        *first, last = (repr(key) for key in spec.required_keys)
+        needed = f"{', '.join(first)} and {last}" if first else last
+        raise DefinitionError(f"{spec.name} question {qid!r} needs {needed}")
+    _check_limits(raw, qid)
     condition = raw.get("shown_when")
     return Question(
         id=qid,
-        type=qtype,
+        type=spec.name,
         text=_text(raw, "text", qid),
         section_id=section_id,
         page_id=page_id,
@@ -123,6 +128,21 @@ def _question(raw: Mapping[str, Any], section_id: str, page_id: str) -> Question
     )
 
 
+def _check_limits(raw: Mapping[str, Any], qid: str) -> None:
+    """Ranges are numbers with min <= max; lengths, entries and days are whole numbers."""
+    for key in ("min", "max"):
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise DefinitionError(f"question {qid!r}: {key!r} must be a number")
+    for key, least in COUNT_KEYS.items():
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < least):
+            raise DefinitionError(f"question {qid!r} needs an integer {key!r} of at least {least}")
+    for low, high in (("min", "max"), ("min_entries", "max_entries")):
+        if raw.get(low) is not None and raw.get(high) is not None and raw[low] > raw[high]:
+            raise DefinitionError(f"question {qid!r}: {low!r} is greater than {high!r}")
+
+
 def _option(raw: Mapping[str, Any], qid: str) -> Option:
     code = raw.get("code")
     if not isinstance(code, str) or not code:
@@ -143,7 +163,8 @@ def _condition(raw: Mapping[str, Any], qid: str) -> Condition:
     codes = raw[ops[0]]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise DefinitionError(f"question {qid!r}: shown_when codes must be a list of strings")
-    return Condition(question=str(raw["question"]), op=ops[0], codes=tuple(codes))  # type: ignore[arg-type]
+    op: Literal["in", "not_in"] = "in" if ops[0] == "in" else "not_in"
+    return Condition(question=str(raw["question"]), op=op, codes=tuple(codes))
 
 
 def _check_conditions(questionnaire: Questionnaire) -> None:

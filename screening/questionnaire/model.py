@@ -11,23 +11,9 @@ from collections.abc import KeysView, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-QuestionType = Literal[
-    "date",
-    "yes_no",
-    "yes_no_unsure",
-    "single",
-    "multi",
-    "scale_0_3",
-    "scale_0_10",
-    "number",
-    "text",
-    "medication_list",
-]
-QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+from .types import LONG_TEXT_OVER, REGISTRY, QuestionType, TypeSpec, Widget
 
-# The codes of the built-in answer types, fixed by questionnaire.md's "Answer formats".
-YES_NO_CODES = ("yes", "no")
-YES_NO_UNSURE_CODES = ("yes", "no", "unsure")
+# The codes of a medicine entry's "how often", fixed by questionnaire.md's "Answer formats".
 HOW_OFTEN_CODES = ("daily", "weekly", "as_needed", "occasionally", "stopped")
 EXCLUSIVE_CODE = "none"
 VISIBILITY_CACHE_SIZE = 4096  # distinct combinations of controlling answers; real ones are few
@@ -90,13 +76,31 @@ class Question:
     must_be: str | None = None
 
     @property
+    def spec(self) -> TypeSpec:
+        """What this question has in common with every question of its type."""
+        return REGISTRY[self.type]
+
+    @property
     def codes(self) -> tuple[str, ...]:
         """The answer codes this question accepts (empty for free-form types)."""
-        if self.type == "yes_no":
-            return YES_NO_CODES
-        if self.type == "yes_no_unsure":
-            return YES_NO_UNSURE_CODES
-        return tuple(option.code for option in self.options)
+        return self.spec.fixed_codes or tuple(option.code for option in self.options)
+
+    @property
+    def long_answer(self) -> bool:
+        """A type with a long form, allowing more than LONG_TEXT_OVER characters."""
+        spec = self.spec
+        return spec.long_widget is not None and self.max_length is not None and self.max_length > LONG_TEXT_OVER
+
+    @property
+    def widget(self) -> Widget:
+        """The macro of templates/macros/fields.html that renders this question."""
+        spec = self.spec
+        return spec.long_widget if spec.long_widget is not None and self.long_answer else spec.widget
+
+    @property
+    def layout(self) -> str | None:
+        """An extra class for the group of choices, from the type (a scale's layout)."""
+        return self.spec.layout
 
     def label_for(self, code: str) -> str:
         for option in self.options:
@@ -172,21 +176,23 @@ class Questionnaire:
         try:
             cached = self._visibility_cache.get(key)
         except TypeError:  # an unhashable (hence invalid) answer: compute without the cache
-            key, cached = None, None
+            return self._compute_visible_ids(answers)
         if cached is not None:
             return cached
+        result = self._compute_visible_ids(answers)
+        if len(self._visibility_cache) >= VISIBILITY_CACHE_SIZE:
+            self._visibility_cache.clear()
+        self._visibility_cache[key] = result
+        return result
+
+    def _compute_visible_ids(self, answers: Mapping[str, Any]) -> frozenset[str]:
         visible: set[str] = set()
         for qid, condition in self._conditions:
             if condition is None or (
                 condition.question in visible and condition.holds(answers.get(condition.question))
             ):
                 visible.add(qid)
-        result = frozenset(visible)
-        if key is not None:
-            if len(self._visibility_cache) >= VISIBILITY_CACHE_SIZE:
-                self._visibility_cache.clear()
-            self._visibility_cache[key] = result
-        return result
+        return frozenset(visible)
 
     def prune(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Answers with hidden questions removed, and the IDs that were dropped."""
