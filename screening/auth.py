@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, session
+from flask import Flask, current_app
+from flask import session as browser_session
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,9 +61,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_credentials(db_session: Session, email: str, password: str) -> Doctor | None:
+def check_credentials(session: Session, email: str, password: str) -> Doctor | None:
     """The active doctor with these credentials, or None; unknown emails cost the same time."""
-    doctor = db_session.scalar(select(Doctor).where(Doctor.email == normalise_email(email)))
+    doctor = session.scalar(select(Doctor).where(Doctor.email == normalise_email(email)))
     stored = doctor.password_hash if doctor is not None else _DUMMY_HASH
     try:
         HASHER.verify(stored, password)
@@ -77,23 +78,23 @@ def check_credentials(db_session: Session, email: str, password: str) -> Doctor 
 
 def start_session(doctor: Doctor) -> None:
     """Log in on a brand-new session (prevents fixation), stamped for the timeouts."""
-    session.clear()
+    browser_session.clear()
     login_user(DoctorUser(doctor.id, doctor.email))
     now = time.time()
-    session["doctor_sv"] = doctor.session_version
-    session["login_at"] = now
-    session["seen_at"] = now
-    session.permanent = True
+    browser_session["doctor_sv"] = doctor.session_version
+    browser_session["login_at"] = now
+    browser_session["seen_at"] = now
+    browser_session.permanent = True
     doctor.last_login_at = utcnow()
 
 
-def end_session(db_session: Session, doctor_id: int) -> None:
+def end_session(session: Session, doctor_id: int) -> None:
     """Log out everywhere: bump the version every existing cookie carries."""
-    doctor = db_session.get(Doctor, doctor_id)
+    doctor = session.get(Doctor, doctor_id)
     if doctor is not None:
         doctor.session_version += 1
     logout_user()
-    session.clear()
+    browser_session.clear()
 
 
 def session_expired() -> str | None:
@@ -101,11 +102,11 @@ def session_expired() -> str | None:
     now = time.time()
     idle = current_app.config["DOCTOR_IDLE_TIMEOUT"]
     absolute = current_app.config["DOCTOR_ABSOLUTE_TIMEOUT"]
-    if now - float(session.get("login_at", 0)) > absolute.total_seconds():
+    if now - float(browser_session.get("login_at", 0)) > absolute.total_seconds():
         return "absolute"
-    if now - float(session.get("seen_at", 0)) > idle.total_seconds():
+    if now - float(browser_session.get("seen_at", 0)) > idle.total_seconds():
         return "idle"
-    session["seen_at"] = now
+    browser_session["seen_at"] = now
     return None
 
 
@@ -118,9 +119,9 @@ def init_auth(app: Flask) -> None:
     def load_user(user_id: str) -> DoctorUser | None:
         if not user_id.isdigit():
             return None
-        with db().read() as db_session:
-            doctor = db_session.get(Doctor, int(user_id))
-            if doctor is None or not doctor.active or session.get("doctor_sv") != doctor.session_version:
+        with db().read() as session:
+            doctor = session.get(Doctor, int(user_id))
+            if doctor is None or not doctor.active or browser_session.get("doctor_sv") != doctor.session_version:
                 return None
             return DoctorUser(doctor.id, doctor.email)
 

@@ -127,7 +127,7 @@ class QuestionnaireResponse(Base):
     )
 
 
-# The queue's order, exactly as screening.queue sorts (urgent first, then severity, then
+# The queue's order, exactly as screening.doctor.queue sorts (urgent first, then severity, then
 # appointment with undated last, then ID), so a queue page reads its 26 index entries on
 # both databases instead of sorting every submission. "appointment_date IS NULL" stands
 # for NULLS LAST, which SQLite indexes cannot express. Partial (submitted only): the
@@ -151,7 +151,7 @@ Index(
     QuestionnaireResponse.severity_rank, QuestionnaireResponse.urgent.desc(), *_QUEUE_TAIL,
     sqlite_where=_SUBMITTED, postgresql_where=_SUBMITTED,
 )
-# Search by the start of a patient reference, case-insensitively (screening.queue):
+# Search by the start of a patient reference, case-insensitively (screening.doctor.queue):
 # text_pattern_ops lets PostgreSQL use it for LIKE 'prefix%' whatever the database's
 # collation; SQLite uses it for the equivalent range on lower(patient_ref).
 Index(

@@ -6,7 +6,8 @@ without it (tests walk the URL map to prove it).
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, url_for
+from flask import session as browser_session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
@@ -26,7 +27,7 @@ def require_doctor() -> ResponseReturnValue | None:
     reason = session_expired()
     if reason:
         logout_user()
-        session.clear()
+        browser_session.clear()
         flash("You were signed out after a period without activity." if reason == "idle"
               else "Your session ended. Please sign in again.")
         return redirect(url_for("doctor.login"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import session
+from flask import session as browser_session
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ class PatientContext:
     """What a patient page reads of its response: a plain snapshot, not a mapped object.
 
     Patient pages are the busiest requests, so they read one row with Core and write
-    with conditional UPDATEs (screening.responses), skipping the ORM's per-object work.
+    with conditional UPDATEs (screening.patient.responses), skipping the ORM's per-object work.
     """
 
     response_id: int
@@ -56,19 +56,19 @@ def today() -> date:
 
 
 def begin_patient_session(response_id: int) -> None:
-    session.clear()  # a fresh session per link: no fixation, no mixing of two patients
-    session[SESSION_KEY] = response_id
+    browser_session.clear()  # a fresh session per link: no fixation, no mixing of two patients
+    browser_session[SESSION_KEY] = response_id
 
 
-def load_patient(db_session: Session, *, for_update: bool = False) -> PatientContext | None:
+def load_patient(session: Session, *, for_update: bool = False) -> PatientContext | None:
     """The patient's response, or None if there is no session or the link is no longer usable."""
-    response_id = session.get(SESSION_KEY)
+    response_id = browser_session.get(SESSION_KEY)
     if not isinstance(response_id, int):
         return None
     query = _PATIENT_FOR_UPDATE if for_update else _PATIENT
-    row = db_session.connection().execute(query, {"response_id": response_id}).one_or_none()
+    row = session.connection().execute(query, {"response_id": response_id}).one_or_none()
     if row is None or not is_usable(row):
-        session.pop(SESSION_KEY, None)
+        browser_session.pop(SESSION_KEY, None)
         return None
     current = today()
     as_of = row.appointment_date if row.appointment_date and row.appointment_date >= current else current

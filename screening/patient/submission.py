@@ -1,6 +1,6 @@
-"""Store a complete, submitted questionnaire directly: demo data, imports and benchmarks.
-
-Goes through the same evaluation and queue projection as a patient's own submit.
+"""Submitting a questionnaire: the patient's own submit, and storing a complete one
+directly (demo data, imports and benchmarks). Both evaluate and project into the doctor's
+queue the same way.
 """
 
 from __future__ import annotations
@@ -13,8 +13,30 @@ from sqlalchemy.orm import Session
 
 from ..evaluations import project_into_queue, store_evaluation
 from ..invitations import create_invitation
-from ..models import QuestionnaireResponse, utcnow
-from .responses import CHECK_PAGE
+from ..models import QuestionnaireResponse, record_audit, utcnow
+from ..questionnaire.model import Questionnaire
+from ..questionnaire.navigation import first_incomplete_page
+from .responses import CHECK_PAGE, mark_submitted
+
+
+def ready_to_submit(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> bool:
+    """Every shown question answered, and the patient agreed to share their answers."""
+    return first_incomplete_page(questionnaire, answers) is None and answers.get("consent_share") == "yes"
+
+
+def submit_response(session: Session, response_id: int, *, remote_addr: str | None) -> bool:
+    """Lock, evaluate and queue the response; True only for the request that submitted it.
+
+    Runs in the caller's write transaction, on rows the caller has locked and checked with
+    `ready_to_submit`, so what was checked is what gets evaluated.
+    """
+    if not mark_submitted(session, response_id):
+        return False  # a double click or a retry: already submitted, nothing to do
+    response = session.get_one(QuestionnaireResponse, response_id)
+    project_into_queue(response, store_evaluation(session, response, kind="submission"))
+    record_audit(session, f"patient:{response.id}", "response.submitted", target=f"response:{response.id}",
+                 remote_addr=remote_addr)
+    return True
 
 
 def create_submitted(

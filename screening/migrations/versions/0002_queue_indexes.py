@@ -1,7 +1,7 @@
 """queue indexes
 
 Indexes that give the doctor queue its order and filters straight from an index with
-100,000 submissions (see screening.models and screening.queue): partial (submitted
+100,000 submissions (see screening.models and screening.doctor.queue): partial (submitted
 only) indexes in the queue's exact order, one led by severity for the severity filter,
 and lower(patient_ref) for the reference search. They replace ix_response_queue (whose
 order the query could not use) and ix_response_review (which misled SQLite's planner).
