@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..db import rows_changed
+from ..invitations import usable_invitation
 from ..models import Invitation, QuestionnaireResponse, record_audit, table_of, utcnow
 from ..questionnaire.model import Questionnaire
 from ..questionnaire.navigation import next_page
@@ -37,6 +38,20 @@ def start_or_resume(session: Session, invitation: Invitation, questionnaire: Que
         session.flush()
         record_audit(session, f"patient:{response.id}", "response.started", target=f"response:{response.id}")
     return response
+
+
+def open_link(
+    session: Session, token: str, questionnaire: Questionnaire, *, remote_addr: str | None,
+) -> tuple[int, bool] | None:
+    """The response a usable link opens (started if new) and whether it has answers yet;
+    None for every unusable link alike, so the page cannot tell which case it was."""
+    invitation = usable_invitation(session, token)
+    if invitation is None:
+        return None
+    response = start_or_resume(session, invitation, questionnaire)
+    record_audit(session, f"patient:{response.id}", "invitation.opened", target=f"response:{response.id}",
+                 remote_addr=remote_addr)
+    return response.id, bool(response.answers)
 
 
 def merge_page_answers(

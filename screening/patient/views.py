@@ -10,12 +10,9 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import FieldList
 
-from ..evaluations import project_into_queue, store_evaluation
 from ..extensions import db, page_forms, questionnaire
 from ..forms import PatientPageForm, error_items
-from ..invitations import usable_invitation
 from ..limits import PATIENT_LINK_PER_ADDRESS, limiter
-from ..models import QuestionnaireResponse, record_audit
 from ..questionnaire.display import answer_pages
 from ..questionnaire.navigation import (
     estimated_minutes,
@@ -26,8 +23,9 @@ from ..questionnaire.navigation import (
 )
 from . import bp
 from .context import PatientContext, begin_patient_session, load_patient
-from .responses import CHECK_PAGE, PageSave, mark_submitted, save_page_answers, start_or_resume, store_page_save
+from .responses import CHECK_PAGE, PageSave, open_link, save_page_answers, store_page_save
 from .safety import needs_safety_message
+from .submission import ready_to_submit, submit_response
 
 RETURN_TO_CHECK = "check"
 
@@ -45,22 +43,19 @@ def home() -> ResponseReturnValue:
 @bp.get("/i/<token>")
 @limiter.limit(PATIENT_LINK_PER_ADDRESS)
 def open_invitation(token: str) -> ResponseReturnValue:
-    with db().write() as s:
-        invitation = usable_invitation(s, token)
-        if invitation is None:
-            return link_not_valid()
-        response = start_or_resume(s, invitation, questionnaire())
-        record_audit(s, f"patient:{response.id}", "invitation.opened", target=f"response:{response.id}",
-                     remote_addr=request.remote_addr)
-        response_id, started = response.id, bool(response.answers)
+    with db().write() as session:
+        opened = open_link(session, token, questionnaire(), remote_addr=request.remote_addr)
+    if opened is None:
+        return link_not_valid()
+    response_id, started = opened
     begin_patient_session(response_id)
     return redirect(url_for("patient.resume" if started else "patient.start"))
 
 
 @bp.get("/questionnaire/")
 def start() -> ResponseReturnValue:
-    with db().read() as s:
-        patient = load_patient(s)
+    with db().read() as session:
+        patient = load_patient(session)
         if patient is None:
             return link_not_valid()
         if patient.submitted:
@@ -76,8 +71,8 @@ def start() -> ResponseReturnValue:
 
 @bp.get("/questionnaire/resume")
 def resume() -> ResponseReturnValue:
-    with db().read() as s:
-        patient = load_patient(s)
+    with db().read() as session:
+        patient = load_patient(session)
         if patient is None:
             return link_not_valid()
         return redirect(_page_url(patient.current_page))
@@ -94,26 +89,26 @@ def page(page_id: str) -> ResponseReturnValue:
     if page_id not in questionnaire().page_ids:
         abort(404)
     if request.method != "POST":
-        with db().read() as s:
-            shown = _show_or_validate(s, page_id, posting=False)
+        with db().read() as session:
+            shown = _show_or_validate(session, page_id, posting=False)
         assert not isinstance(shown, _Validated)  # only a POST is validated
         return shown
     # Validate without the write lock (on SQLite a writer locks the whole database, so a
     # lock held through validation would serialise every patient), then save with one
     # conditional UPDATE that only lands if nothing was saved or revoked in between.
-    with db().read() as s:
-        outcome = _show_or_validate(s, page_id, posting=True)
+    with db().read() as session:
+        outcome = _show_or_validate(session, page_id, posting=True)
     if not isinstance(outcome, _Validated):
         return outcome
-    with db().write() as s:
-        if store_page_save(s, outcome.response_id, outcome.revision, outcome.save):
+    with db().write() as session:
+        if store_page_save(session, outcome.response_id, outcome.revision, outcome.save):
             return redirect(outcome.next_url)
     # Something changed since the read: decide again on rows locked until the save lands.
-    with db().write() as s:
-        outcome = _show_or_validate(s, page_id, posting=True, for_update=True)
+    with db().write() as session:
+        outcome = _show_or_validate(session, page_id, posting=True, for_update=True)
         if not isinstance(outcome, _Validated):
             return outcome
-        if not store_page_save(s, outcome.response_id, outcome.revision, outcome.save):
+        if not store_page_save(session, outcome.response_id, outcome.revision, outcome.save):
             return link_not_valid()  # on locked rows only the clock can intervene: the link just expired
     return redirect(outcome.next_url)
 
@@ -128,11 +123,11 @@ class _Validated(NamedTuple):
 
 
 def _show_or_validate(
-    s: Session, page_id: str, *, posting: bool, for_update: bool = False
+    session: Session, page_id: str, *, posting: bool, for_update: bool = False
 ) -> str | tuple[str, int] | Response | _Validated:
     """The page (or where to go instead), or for a valid POST what saving it would write."""
     q = questionnaire()
-    patient = load_patient(s, for_update=for_update)
+    patient = load_patient(session, for_update=for_update)
     if patient is None:
         return link_not_valid()
     if patient.submitted:
@@ -180,8 +175,8 @@ def page_not_saved(page_id: str) -> ResponseReturnValue:
     q = questionnaire()
     if page_id not in q.page_ids:
         abort(404)
-    with db().read() as s:
-        patient = load_patient(s)
+    with db().read() as session:
+        patient = load_patient(session)
         if patient is None:
             return link_not_valid()
         current = q.page(page_id)
@@ -241,8 +236,8 @@ def _page_context(patient: PatientContext, current: Any, form: Any, back: Any) -
 @bp.get("/questionnaire/check")
 def check() -> ResponseReturnValue:
     q = questionnaire()
-    with db().read() as s:
-        patient = load_patient(s)
+    with db().read() as session:
+        patient = load_patient(session)
         if patient is None:
             return link_not_valid()
         if patient.submitted:
@@ -264,27 +259,21 @@ def check() -> ResponseReturnValue:
 @bp.post("/questionnaire/submit")
 def submit() -> ResponseReturnValue:
     q = questionnaire()
-    with db().write() as s:
-        patient = load_patient(s, for_update=True)  # what is checked is what gets submitted
+    with db().write() as session:
+        patient = load_patient(session, for_update=True)  # what is checked is what gets submitted
         if patient is None:
             return link_not_valid()
         if not patient.submitted:
-            incomplete = first_incomplete_page(q, patient.answers)
-            if incomplete is not None or patient.answers.get("consent_share") != "yes":
+            if not ready_to_submit(q, patient.answers):
                 return redirect(url_for("patient.check"))
-            if mark_submitted(s, patient.response_id):
-                response = s.get_one(QuestionnaireResponse, patient.response_id)
-                evaluation = store_evaluation(s, response, kind="submission")
-                project_into_queue(response, evaluation)
-                record_audit(s, f"patient:{response.id}", "response.submitted",
-                             target=f"response:{response.id}", remote_addr=request.remote_addr)
+            submit_response(session, patient.response_id, remote_addr=request.remote_addr)
     return redirect(url_for("patient.done"))
 
 
 @bp.get("/questionnaire/done")
 def done() -> ResponseReturnValue:
-    with db().read() as s:
-        patient = load_patient(s)
+    with db().read() as session:
+        patient = load_patient(session)
         if patient is None:
             return link_not_valid()
         if not patient.submitted:
