@@ -26,9 +26,15 @@ SINGLE_VALUED: frozenset[QuestionType] = frozenset(name for name, spec in REGIST
 
 
 class PatientPageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
-    """Base for every page form: CSRF, the dates date validators compare against, and a
+    """Base for every page form: the dates date validators compare against, and a
     refusal of repeated single-answer fields (`a=1&a=2`), which would otherwise be read
     "first one wins" here and perhaps "last one wins" elsewhere."""
+
+    class Meta:
+        # The app-wide CSRFProtect checks every POST before any view runs (and a failed
+        # check re-shows the page unsaved, screening.errors): checking the same token
+        # again in the form would only double the work on the busiest requests.
+        csrf = False
 
     single_valued: frozenset[str] = frozenset()
 
