@@ -15,6 +15,8 @@ from .types import LONG_TEXT_OVER, REGISTRY, QuestionType, TypeSpec, Widget
 
 # The codes of a medicine entry's "how often", fixed by questionnaire.md's "Answer formats".
 HOW_OFTEN_CODES = ("daily", "weekly", "as_needed", "occasionally", "stopped")
+# A medication entry's `contains_opioid`: asked only for names the classifier cannot place.
+CONTAINS_OPIOID_CODES = ("yes", "no", "unsure")
 EXCLUSIVE_CODE = "none"
 VISIBILITY_CACHE_SIZE = 4096  # distinct combinations of controlling answers; real ones are few
 

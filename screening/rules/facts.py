@@ -18,6 +18,10 @@ from screening.questionnaire.model import HOW_OFTEN_CODES
 
 from .engine import MEDICATIONS, Finding, Inputs
 
+UNKNOWN = "unknown"  # the classifier's class for a name it cannot place
+PATIENT_SAYS_OPIOID = "opioid/long"  # an unrecognised product the patient says contains an opioid
+# The codes of CONTAINS_OPIOID_CODES the rules compare with (a test checks they are real).
+CONTAINS_OPIOID_YES, CONTAINS_OPIOID_NO, CONTAINS_OPIOID_UNSURE = "yes", "no", "unsure"
 STOPPED = "stopped"
 CURRENT_HOW_OFTEN = tuple(code for code in HOW_OFTEN_CODES if code != STOPPED)
 DAILY = "daily"
@@ -43,6 +47,8 @@ class Classification(Protocol):
     def ingredients(self) -> tuple[str, ...]: ...
     @property
     def matched(self) -> str | None: ...
+    @property
+    def resembles(self) -> str | None: ...
 
 
 Classifier = Callable[[str], Classification]
@@ -58,6 +64,10 @@ class MedEntry:
     cls: str
     ingredients: tuple[str, ...] = ()
     matched: str | None = None  # the product the classifier recognised, if any
+    resembles: str | None = None  # for an unrecognised name: the opioid it resembles
+    # The patient's own answer for an unrecognised name (yes / no / unsure); None for a
+    # recognised one, whose answer rules.md says is ignored everywhere.
+    contains_opioid: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +75,23 @@ class MedEntry:
             "class": self.cls,
             "matched": self.matched,
             "ingredients": list(self.ingredients),
+            "resembles": self.resembles,
+            "contains_opioid": self.contains_opioid,
         }
+
+    @property
+    def unrecognised(self) -> bool:
+        """The classifier could not place it (whatever the patient then said)."""
+        return self.cls == UNKNOWN or self.contains_opioid is not None
+
+    @property
+    def may_hide_an_opioid(self) -> bool:
+        """MED-02's entries: unrecognised, and the patient is unsure or the name resembles
+        an opioid while the patient did not say it contains one."""
+        return self.cls == UNKNOWN and (
+            self.contains_opioid == CONTAINS_OPIOID_UNSURE
+            or (self.resembles is not None and self.contains_opioid != CONTAINS_OPIOID_YES)
+        )
 
     @property
     def current(self) -> bool:
@@ -89,12 +115,17 @@ class MedEntry:
         return as_of if self.current else None
 
     def evidence(self) -> dict[str, Any]:
-        return {
+        found = {
             "name": self.name,
             "class": self.cls,
             "how_often": self.how_often,
             "last_taken": self.last_taken.isoformat() if self.last_taken else None,
         }
+        if self.resembles is not None:
+            found["resembles"] = self.resembles
+        if self.contains_opioid is not None:
+            found["contains_opioid"] = self.contains_opioid
+        return found
 
 
 def classify_entries(
@@ -105,13 +136,18 @@ def classify_entries(
     for entry in raw:
         verdict = classify(entry["name"])
         last_taken = entry.get("last_taken")
+        said = entry.get("contains_opioid") if verdict.cls == UNKNOWN else None
         entries.append(MedEntry(
             name=entry["name"],
             how_often=entry["how_often"],
             last_taken=date.fromisoformat(last_taken) if last_taken else None,
-            cls=verdict.cls,
+            # The patient's "yes" makes an unrecognised product an opioid for every rule;
+            # its release type is unknown, so the longer washout applies (rules.md).
+            cls=PATIENT_SAYS_OPIOID if said == CONTAINS_OPIOID_YES else verdict.cls,
             ingredients=tuple(verdict.ingredients),
             matched=verdict.matched,
+            resembles=verdict.resembles if verdict.cls == UNKNOWN else None,
+            contains_opioid=said,
         ))
     return tuple(entries)
 

@@ -1,4 +1,4 @@
-"""Other medicines (rules.md "Other medicines and data quality": INT-01, MED-01, PAIN-01).
+"""Other medicines (rules.md "Other medicines and data quality": INT-01, MED-01, MED-02, PAIN-01).
 
 PAIN-01 sits here because what it asks for is a medicine plan: rescue pain relief that
 is not an opioid.
@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 from .engine import Finding, Inputs, Registry
-from .facts import current_entries, describe, entries, medication_evidence
+from .facts import (
+    CONTAINS_OPIOID_NO,
+    CONTAINS_OPIOID_UNSURE,
+    MedEntry,
+    current_entries,
+    describe,
+    entries,
+    medication_evidence,
+)
 
 rules = Registry("medications")
 
@@ -34,10 +42,39 @@ def interacting_medicine(a: Inputs, as_of: date) -> Finding | None:
     sources=("S69", "S70"), inputs=("medications",),
 )
 def unrecognised_medicines(a: Inputs, as_of: date) -> Finding | None:
-    unknown = entries(a, "unknown")
+    # Entries the patient called opioids are opioid/long now; MED-02 takes the doubtful ones.
+    unknown = tuple(entry for entry in entries(a, "unknown") if not entry.may_hide_an_opioid)
     if not unknown:
         return None
     return Finding(f"Not recognised: {describe(unknown)}.", medication_evidence(unknown))
+
+
+@rules.rule(
+    "MED-02", "warning", summary="An unrecognised medicine may contain an opioid",
+    why="An unrecognised product may contain an opioid: confirm its ingredients before starting.",
+    sources=("S69", "S70"), inputs=("medications",),
+)
+def possible_hidden_opioid(a: Inputs, as_of: date) -> Finding | None:
+    doubtful = tuple(entry for entry in a.meds if entry.may_hide_an_opioid)
+    if not doubtful:
+        return None
+    return Finding(
+        "May contain an opioid: " + "; ".join(_why_doubtful(entry) for entry in doubtful) + ".",
+        medication_evidence(doubtful),
+    )
+
+
+def _why_doubtful(entry: MedEntry) -> str:
+    reasons = []
+    if entry.resembles is not None:
+        reasons.append(f"the name resembles {entry.resembles}")
+    if entry.contains_opioid == CONTAINS_OPIOID_UNSURE:
+        reasons.append("the patient is not sure whether it contains an opioid")
+    elif entry.contains_opioid == CONTAINS_OPIOID_NO:
+        reasons.append("the patient says it does not contain one")
+    elif entry.contains_opioid is None:
+        reasons.append("the patient was not asked")
+    return f"{entry.name} ({', '.join(reasons)})"
 
 
 @rules.rule(

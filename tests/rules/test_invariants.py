@@ -5,6 +5,7 @@ pure; and every rule has a case where it fires and one where it stays silent."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -12,8 +13,16 @@ from types import ModuleType
 import pytest
 
 from screening.questionnaire import QUESTIONNAIRE
+from screening.questionnaire.model import CONTAINS_OPIOID_CODES
 from screening.rules import RULES, RULES_BY_ID, Inputs, completeness, evaluate, facts
 from screening.rules.cases import load_cases
+from screening.rules.facts import (
+    CONTAINS_OPIOID_NO,
+    CONTAINS_OPIOID_UNSURE,
+    CONTAINS_OPIOID_YES,
+    PATIENT_SAYS_OPIOID,
+    UNKNOWN,
+)
 from screening.rules.ruleset import RULE_MODULES
 from screening.rules.sources import SOURCES
 from tests.contract import CLINICAL
@@ -76,7 +85,7 @@ def calls(names: set[str]) -> Iterator[tuple[ModuleType, ast.Call, str]]:
 
 # Rules the contract has gained that open issues are to build, with the issue of each.
 # The test below fails as soon as one of them exists, so this list can only shrink.
-PENDING_RULES = {"LIV-08": 13, "THY-04": 13, "MED-02": 16}
+PENDING_RULES = {"LIV-08": 13, "THY-04": 13}
 
 
 @pytest.mark.parametrize("rule_id", sorted(set(contract_rules()) - PENDING_RULES.keys()))
@@ -244,3 +253,18 @@ def test_opi_13_knows_every_peripheral_opioid_in_the_lexicon() -> None:
     for entry, _aliases, _words in load_entries():
         if entry.cls == "opioid/peripheral":
             assert set(entry.ingredients) & {LOPERAMIDE, *OTHER_PERIPHERAL_OPIOIDS}, entry.name
+
+
+# --- the patient's own answer on an unrecognised medicine (contains_opioid) ---------------
+
+def test_contains_opioid_codes_are_the_contracts() -> None:
+    text = (CLINICAL / "questionnaire.md").read_text(encoding="utf-8")
+    found = re.search(r"`contains_opioid` \(optional\) is `(\w+)`, `(\w+)` or `(\w+)`", text)
+    assert found, "questionnaire.md no longer lists the contains_opioid codes"
+    assert found.groups() == CONTAINS_OPIOID_CODES
+    assert {CONTAINS_OPIOID_YES, CONTAINS_OPIOID_NO, CONTAINS_OPIOID_UNSURE} <= set(CONTAINS_OPIOID_CODES)
+
+
+def test_a_patients_yes_reads_as_the_contracts_class() -> None:
+    assert "read as\n  class `opioid/long`" in (CLINICAL / "rules.md").read_text(encoding="utf-8")
+    assert {PATIENT_SAYS_OPIOID, UNKNOWN} <= medication_classes()
