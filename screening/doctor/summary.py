@@ -16,7 +16,14 @@ from markupsafe import Markup
 
 from ..evaluations import StoredFlag, stored_flags
 from ..models import FlagDecision, QuestionnaireResponse, StoredEvaluation
-from ..questionnaire.display import HOW_OFTEN_LABELS, PageRows, answer_lines, answer_pages, long_date
+from ..questionnaire.display import (
+    CONTAINS_OPIOID_LABELS,
+    HOW_OFTEN_LABELS,
+    PageRows,
+    answer_lines,
+    answer_pages,
+    long_date,
+)
 from ..questionnaire.model import Questionnaire, Section
 from ..rules.facts import age
 from ..rules.severity import SEVERITIES, SEVERITY_LABELS
@@ -58,14 +65,34 @@ class MedicineView:
     last_taken: str | None
     med_class: str
     matched: str | None
+    resembles: str | None = None
+    contains_opioid: str | None = None  # the patient's answer on an unrecognised name
 
     @property
     def unknown(self) -> bool:
-        return self.med_class == "unknown"
+        """Unrecognised by the classifier: the doctor should check it."""
+        return self.med_class == "unknown" or self.contains_opioid is not None
 
     @property
     def recorded(self) -> bool:
         return self.med_class != NOT_RECORDED
+
+    @property
+    def reading(self) -> str:
+        """How the rules read it, in words."""
+        if not self.recorded:
+            return "Not recorded when this was evaluated"
+        if not self.unknown:
+            return f"{self.matched} ({self.med_class})"
+        words = ["Not recognised: check it"]
+        if self.resembles:
+            words.append(f"the name resembles {self.resembles}")
+        if self.contains_opioid is not None:
+            said = CONTAINS_OPIOID_LABELS.get(self.contains_opioid, self.contains_opioid)
+            words.append(f"asked whether it contains an opioid, the patient answered “{said}”")
+        if self.med_class != "unknown":
+            words.append(f"read as {self.med_class}")
+        return "; ".join(words)
 
 
 @dataclass(frozen=True)
@@ -128,7 +155,10 @@ def evidence_rows(questionnaire: Questionnaire, evidence: Mapping[str, Any]) -> 
 def _medication_evidence_line(entry: Mapping[str, Any]) -> str:
     how_often = HOW_OFTEN_LABELS.get(entry.get("how_often", ""), entry.get("how_often", ""))
     last = f", last taken {long_date(entry['last_taken'])}" if entry.get("last_taken") else ""
-    return f"{entry.get('name')} (read as {entry.get('class')}; {how_often}{last})"
+    resembles = f"; resembles {entry['resembles']}" if entry.get("resembles") else ""
+    said = entry.get("contains_opioid")
+    answer = f"; contains an opioid? “{CONTAINS_OPIOID_LABELS.get(said, said)}”" if said else ""
+    return f"{entry.get('name')} (read as {entry.get('class')}{resembles}{answer}; {how_often}{last})"
 
 
 def flag_groups(
@@ -170,6 +200,8 @@ def medicines(answers: Mapping[str, Any], evaluated: Sequence[Mapping[str, Any]]
             last_taken=long_date(entry["last_taken"]) if entry.get("last_taken") else None,
             med_class=reading["class"] if reading else NOT_RECORDED,
             matched=reading["matched"] if reading else None,
+            resembles=reading.get("resembles") if reading else None,
+            contains_opioid=reading.get("contains_opioid") if reading else None,
         )
         for entry, reading in zip(entries, readings, strict=True)
     )

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from screening.questionnaire.display import HOW_OFTEN_LABELS
+from screening.questionnaire.display import CONTAINS_OPIOID_LABELS, HOW_OFTEN_LABELS
 from screening.questionnaire.model import (
+    CONTAINS_OPIOID_CODES,
     EXCLUSIVE_CODE,
     HOW_OFTEN_CODES,
     Condition,
@@ -42,7 +43,10 @@ MEDICATION_PARTS = {
     "name": ("Name of the medicine", "string"),
     "how_often": ("How often do you take it?", "choice"),
     "last_taken": ("When did you last take it?", "date"),
+    # Asked on "Check these medicines" only for a name the classifier cannot recognise.
+    "contains_opioid": ("Does it contain an opioid? (asked when the name was not recognised)", "choice"),
 }
+OPTIONAL_MEDICATION_PARTS = ("last_taken", "contains_opioid")
 
 def item_type(question: Question) -> FhirItemType:
     """The FHIR R4 ``Questionnaire.item.type`` for one of our questions, from the question
@@ -258,12 +262,16 @@ def _medication_parts(question: Question) -> list[dict[str, Any]]:
     for part, (text, kind) in MEDICATION_PARTS.items():
         link_id = f"{question.id}.{part}"
         item: dict[str, Any] = {"linkId": link_id, "text": text, "type": kind,
-                                "required": part != "last_taken"}
+                                "required": part not in OPTIONAL_MEDICATION_PARTS}
         if part == "name" and question.name_max_length:
             item["maxLength"] = question.name_max_length
         if part == "how_often":
             item["answerOption"] = [
                 {"valueCoding": _how_often_coding(link_id, code)} for code in HOW_OFTEN_CODES
+            ]
+        if part == "contains_opioid":
+            item["answerOption"] = [
+                {"valueCoding": _contains_opioid_coding(link_id, code)} for code in CONTAINS_OPIOID_CODES
             ]
         parts.append(item)
     return parts
@@ -271,6 +279,10 @@ def _medication_parts(question: Question) -> list[dict[str, Any]]:
 
 def _how_often_coding(link_id: str, code: str) -> dict[str, str]:
     return {"system": code_system(link_id), "code": code, "display": HOW_OFTEN_LABELS[code]}
+
+
+def _contains_opioid_coding(link_id: str, code: str) -> dict[str, str]:
+    return {"system": code_system(link_id), "code": code, "display": CONTAINS_OPIOID_LABELS[code]}
 
 
 # --- QuestionnaireResponse items ----------------------------------------------------------
@@ -314,11 +326,13 @@ def _answer_value(question: Question, value: Any) -> dict[str, Any]:
 
 
 def _medication_answers(question: Question, entry: Mapping[str, Any]) -> list[dict[str, Any]]:
-    how_often_id = f"{question.id}.how_often"
+    how_often_id, said = f"{question.id}.how_often", entry.get("contains_opioid")
     values = {
         "name": {"valueString": entry["name"]},
         "how_often": {"valueCoding": _how_often_coding(how_often_id, entry["how_often"])},
         "last_taken": {"valueDate": entry["last_taken"]} if entry.get("last_taken") else None,
+        "contains_opioid": None if said is None else
+        {"valueCoding": _contains_opioid_coding(f"{question.id}.contains_opioid", said)},
     }
     return [
         {"linkId": f"{question.id}.{part}", "text": MEDICATION_PARTS[part][0], "answer": [value]}

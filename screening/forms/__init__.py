@@ -17,9 +17,11 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import FieldList
 
+from ..questionnaire.medicine_check import entries_to_check
 from ..questionnaire.model import Page, Question, Questionnaire
 from ..questionnaire.types import REGISTRY, QuestionType
 from .builders import BUILDERS
+from .medicine_check import ENTRIES, make_check_field, rows_to_answer, rows_to_form
 
 # Types whose form posts one value: a repeated field (`a=1&a=2`) is refused.
 SINGLE_VALUED: frozenset[QuestionType] = frozenset(name for name, spec in REGISTRY.items() if spec.single_valued)
@@ -38,9 +40,14 @@ class PatientPageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no ty
 
     single_valued: frozenset[str] = frozenset()
 
-    def __init__(self, *args: Any, today: date, as_of: date, formdata: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, today: date, as_of: date, formdata: Any = None,
+        review_positions: frozenset[int] = frozenset(), **kwargs: Any,
+    ) -> None:
         self.today = today
         self.as_of = as_of
+        # On a review page: the list positions its rows may name (unrecognised when saved).
+        self.review_positions = review_positions
         self._posted = formdata
         super().__init__(*args, formdata=formdata, **kwargs)
 
@@ -60,9 +67,10 @@ class PageForms:
         self.questionnaire = questionnaire
         self._classes = {page.id: self._build(page) for page in questionnaire.pages}
 
-    @staticmethod
-    def _build(page: Page) -> type[PatientPageForm]:
+    def _build(self, page: Page) -> type[PatientPageForm]:
         fields: dict[str, Any] = {q.id: BUILDERS[q.type].make_field(q) for q in page.questions}
+        if page.reviews is not None:
+            fields[ENTRIES] = make_check_field(page, self.questionnaire.questions[page.reviews])
         fields["single_valued"] = frozenset(q.id for q in page.questions if q.type in SINGLE_VALUED)
         return type(f"{page.id.title().replace('_', '')}Form", (PatientPageForm,), fields)
 
@@ -74,14 +82,23 @@ class PageForms:
             q.id: BUILDERS[q.type].to_form(q, answers[q.id])
             for q in page.questions if q.id in answers
         }
-        form = self._classes[page.id](formdata=formdata, data=data, today=today, as_of=as_of)
+        positions: frozenset[int] = frozenset()
+        if page.reviews is not None:
+            reviewed = answers.get(page.reviews) or []
+            data[ENTRIES] = rows_to_form(reviewed)
+            positions = frozenset(entries_to_check(reviewed))
+        form = self._classes[page.id](
+            formdata=formdata, data=data, today=today, as_of=as_of, review_positions=positions)
         for question in page.questions:
             if question.id not in visible:
                 del form[question.id]
         return form
 
-    def answers(self, page: Page, form: PatientPageForm) -> dict[str, Any]:
-        """The page's answers in contract format; None where a shown question is blank."""
+    def answers(self, page: Page, form: PatientPageForm, saved: Mapping[str, Any]) -> dict[str, Any]:
+        """The page's answers in contract format; None where a shown question is blank.
+        A review page answers for the list it reviews (`saved` holds that list)."""
+        if page.reviews is not None:
+            return {page.reviews: rows_to_answer(saved.get(page.reviews) or [], form[ENTRIES].data)}
         return {
             q.id: BUILDERS[q.type].to_answer(q, form[q.id].data)
             for q in page.questions if q.id in form
@@ -104,8 +121,17 @@ def error_items(form: PatientPageForm, questions: Sequence[Question]) -> list[Er
         messages = [m for m in field.errors if isinstance(m, str)]
         items.extend(ErrorItem(question.id, f"{question.text}: {m}") for m in messages)
         if isinstance(field, FieldList):  # a repeatable group: each row's own errors
-            for number, entry in enumerate(field.entries, start=1):
-                for name, entry_messages in entry.form.errors.items():
-                    anchor = entry.form[name].id
-                    items.extend(ErrorItem(anchor, f"Medicine {number}: {m}") for m in entry_messages)
+            items.extend(_row_errors(field))
+    if ENTRIES in form:  # a review page: the rows it goes back over
+        items.extend(ErrorItem(ENTRIES, m) for m in form[ENTRIES].errors if isinstance(m, str))
+        items.extend(_row_errors(form[ENTRIES]))
     return items
+
+
+def _row_errors(field: FieldList[Any]) -> list[ErrorItem]:
+    return [
+        ErrorItem(entry.form[name].id, f"Medicine {number}: {message}")
+        for number, entry in enumerate(field.entries, start=1)
+        for name, messages in entry.form.errors.items()
+        for message in messages
+    ]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..db import rows_changed
 from ..invitations import usable_invitation
 from ..models import Invitation, QuestionnaireResponse, record_audit, table_of, utcnow
+from ..questionnaire import medicine_check
 from ..questionnaire.model import Questionnaire
 from ..questionnaire.navigation import next_page
 
@@ -57,11 +58,12 @@ def open_link(
 def merge_page_answers(
     questionnaire: Questionnaire, answers: Mapping[str, Any], page_answers: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Saved answers updated with one page; blanks removed; hidden questions pruned."""
+    """Saved answers updated with one page; blanks removed; hidden questions pruned; the
+    patient's answers on unrecognised medicines kept only where they still apply."""
     merged = {**answers, **page_answers}
     merged = {qid: value for qid, value in merged.items() if value is not None}
     kept, _dropped = questionnaire.prune(merged)
-    return kept
+    return medicine_check.settle(questionnaire, answers, kept)
 
 
 class PageSave(NamedTuple):

@@ -146,7 +146,7 @@ def _show_or_validate(
         context["errors"] = []
         return render_template("patient/page.html", notice=STALE_NOTICE, **context), 409
     if posting and not _handled_list_action(form) and form.validate():
-        save = save_page_answers(q, answers, page_id, page_forms().answers(current, form))
+        save = save_page_answers(q, answers, page_id, page_forms().answers(current, form, answers))
         return _Validated(patient.response_id, patient.revision, save, _next_url(save))
     context = _page_context(patient, current, form, previous_page(q, page_id, answers))
     return render_template("patient/page.html", **context)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from . import medicine_check
+from .medicine_check import CONTAINS_OPIOID
 from .model import Page, Question, Questionnaire
-from .types import QuestionType, require_every_type
+from .types import REGISTRY, QuestionType, require_every_type
 
 HOW_OFTEN_LABELS = {
     "daily": "Every day",
@@ -27,9 +29,10 @@ NOT_ANSWERED = "Not answered"
 
 @dataclass(frozen=True)
 class AnswerRow:
-    question: Question
+    label: str  # what was asked, as the patient read it
     lines: tuple[str, ...]
     page_id: str
+    anchor: str  # the field to go back to ("Change")
 
 
 @dataclass(frozen=True)
@@ -103,15 +106,33 @@ def _medicine_line(entry: Mapping[str, Any]) -> str:
     return f"{entry['name']}: {how_often}{last}"
 
 
+CONTAINS_OPIOID_LABELS = {option.code: option.label for option in REGISTRY["yes_no_unsure"].fixed_options}
+
+
 def answer_pages(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[PageRows]:
-    """Every shown question with its answer, page by page, in questionnaire order."""
+    """Every shown question with its answer, page by page, in questionnaire order; a
+    review page shows each entry it asked about with the patient's answer."""
     visible = questionnaire.visible_ids(answers)
     result = []
     for page in questionnaire.pages:
         rows = tuple(
-            AnswerRow(q, answer_lines(q, answers.get(q.id)), page.id)
+            AnswerRow(q.text, answer_lines(q, answers.get(q.id)), page.id, q.id)
             for q in page.questions if q.id in visible
         )
+        if page.reviews is not None and medicine_check.is_shown(page, answers, visible):
+            rows += _review_rows(page, answers[page.reviews])
         if rows:
             result.append(PageRows(page, rows))
     return result
+
+
+def _review_rows(page: Page, entries: list[Mapping[str, Any]]) -> tuple[AnswerRow, ...]:
+    """'Does <name> contain an opioid?' and the answer, for each entry the page asked about."""
+    return tuple(
+        AnswerRow(
+            f"Does {entries[position]['name']} contain an opioid?",
+            (CONTAINS_OPIOID_LABELS.get(entries[position].get(CONTAINS_OPIOID, ""), NOT_ANSWERED),),
+            page.id, f"entries-{number}-contains_opioid",
+        )
+        for number, position in enumerate(medicine_check.entries_to_check(entries))
+    )

@@ -57,7 +57,22 @@ def build_questionnaire(raw: Mapping[str, Any]) -> Questionnaire:
         [q.id for p in questionnaire.pages for q in p.questions], "question"
     )
     _check_conditions(questionnaire)
+    _check_reviews(questionnaire)
     return questionnaire
+
+
+def _check_reviews(questionnaire: Questionnaire) -> None:
+    """A review page follows, in its own section, the medication list it goes back over."""
+    seen: dict[str, Question] = {}
+    for page in questionnaire.pages:
+        if page.reviews is not None:
+            reviewed = seen.get(page.reviews)
+            if reviewed is None or reviewed.type != "medication_list":
+                raise DefinitionError(
+                    f"page {page.id!r} reviews {page.reviews!r}, which is not a medication list on an earlier page")
+            if reviewed.section_id != page.section_id:
+                raise DefinitionError(f"page {page.id!r} must be in the section of {page.reviews!r}")
+        seen.update((q.id, q) for q in page.questions)
 
 
 def _section(raw: Mapping[str, Any]) -> Section:
@@ -71,14 +86,21 @@ def _section(raw: Mapping[str, Any]) -> Section:
 def _page(raw: Mapping[str, Any], section_id: str) -> Page:
     page_id = _identifier(raw.get("id"), "page")
     questions = tuple(_question(q, section_id, page_id) for q in raw.get("questions") or ())
-    if not questions:
+    reviews = raw.get("reviews")
+    if reviews is not None and questions:
+        raise DefinitionError(f"page {page_id!r}: a review page asks no questions of its own")
+    if reviews is None and not questions:
         raise DefinitionError(f"page {page_id!r} has no questions")
+    if (reviews is None) != (raw.get("ask") is None):
+        raise DefinitionError(f"page {page_id!r}: a review page, and only a review page, has an 'ask'")
     return Page(
         id=page_id,
         title=_text(raw, "title", page_id),
         section_id=section_id,
         questions=questions,
         intro=raw.get("intro"),
+        reviews=None if reviews is None else _identifier(reviews, "reviewed question"),
+        ask=None if reviews is None else _text(raw, "ask", page_id),
     )
 
 

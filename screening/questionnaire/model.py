@@ -124,6 +124,10 @@ class Page:
     section_id: str
     questions: tuple[Question, ...]
     intro: str | None = None
+    # A review page asks nothing of its own: it goes back over the entries of an earlier
+    # medication list that the classifier cannot recognise (see medicine_check.py).
+    reviews: str | None = None
+    ask: str | None = None  # a review page's question, asked of each entry it goes back over
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,11 @@ class Questionnaire:
         controllers = sorted({q.shown_when.question for q in questions.values() if q.shown_when})
         object.__setattr__(self, "_controllers", tuple(controllers))
         object.__setattr__(self, "_visibility_cache", {})
+
+    @property
+    def reviewed_ids(self) -> tuple[str, ...]:
+        """The medication lists that a review page goes back over."""
+        return tuple(page.reviews for page in self.pages if page.reviews is not None)
 
     @property
     def page_ids(self) -> KeysView[str]:

@@ -2,7 +2,8 @@
 
 Pure functions of the definition and the answers so far: a page is shown when at least
 one of its questions is, so a page that does not apply (pregnancy questions for a male
-patient) is skipped in both directions.
+patient) is skipped in both directions. A review page ("Check these medicines") is shown
+while the list it reviews holds a name the classifier cannot recognise.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from . import medicine_check
 from .model import Page, Questionnaire
 
 # From GOV.UK's rule of thumb for short closed questions; free-text and lists take longer.
@@ -19,7 +21,10 @@ SECONDS_PER_QUESTION = 12
 
 def shown_pages(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Page]:
     visible = questionnaire.visible_ids(answers)
-    return [p for p in questionnaire.pages if any(q.id in visible for q in p.questions)]
+    return [
+        p for p in questionnaire.pages
+        if any(q.id in visible for q in p.questions) or medicine_check.is_shown(p, answers, visible)
+    ]
 
 
 def next_page(questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any]) -> Page | None:
@@ -44,6 +49,8 @@ def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, An
     visible = questionnaire.visible_ids(answers)
     for page in shown_pages(questionnaire, answers):
         if any(q.required and q.id in visible and q.id not in answers for q in page.questions):
+            return page
+        if page.reviews is not None and not medicine_check.is_complete(page, answers):
             return page
     return None
 

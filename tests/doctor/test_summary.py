@@ -184,3 +184,31 @@ def test_a_reevaluation_records_its_own_reading(app, doctor, submit):
         fresh = session.scalars(select(StoredEvaluation).where(
             StoredEvaluation.response_id == response_id, StoredEvaluation.kind == "reevaluation")).one()
     assert [m["class"] for m in fresh.medicines] == ["opioid/short", "unknown"]
+
+
+# --- the patient's own answer on an unrecognised medicine ---------------------------------
+
+@pytest.mark.parametrize(("answer", "words", "flag"), [
+    ("unsure", "the patient answered “I&#39;m not sure”", "MED-02"),
+    ("yes", "the patient answered “Yes”; read as opioid/long", "OPI-01"),
+    ("no", "the patient answered “No”", "MED-01"),
+])
+def test_the_summary_shows_the_patients_answer_on_an_unrecognised_medicine(doctor, submit, answer, words, flag):
+    meds = [{"name": "Qzxwv drops", "how_often": "daily", "last_taken": None, "contains_opioid": answer}]
+    response_id = submit("PT-ASKED", {"takes_medications": "yes", "medications": meds}, AS_OF)
+    html = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
+    row = _medicine_row(html, "Qzxwv drops")
+    assert "Not recognised: check it" in row and words in row
+    evidence = html.split(f'id="flag-{flag}"')[1].split("</article>")[0]
+    assert "Qzxwv drops" in evidence
+
+
+def test_the_fhir_response_carries_the_patients_answer(doctor, submit):
+    import json
+
+    meds = [{"name": "Qzxwv drops", "how_often": "daily", "last_taken": None, "contains_opioid": "unsure"}]
+    response_id = submit("PT-FHIR-ASKED", {"takes_medications": "yes", "medications": meds}, AS_OF)
+    resource = json.loads(doctor.get(f"/doctor/submissions/{response_id}/fhir.json").get_data(as_text=True))
+    text = json.dumps(resource)
+    assert '"linkId": "medications.contains_opioid"' in text
+    assert '"code": "unsure"' in text

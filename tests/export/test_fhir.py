@@ -25,7 +25,7 @@ from screening.export.fhir import (
     questionnaire_response_resource,
 )
 from screening.questionnaire import QUESTIONNAIRE, Question, validate_answers
-from screening.questionnaire.model import HOW_OFTEN_CODES
+from screening.questionnaire.model import CONTAINS_OPIOID_CODES, HOW_OFTEN_CODES
 from tests.contract import contract_file
 
 AS_OF = date(2026, 12, 1)
@@ -301,16 +301,19 @@ def test_ranges_units_and_scores_use_r4_extensions(items: dict[str, Any]) -> Non
     assert weekly["extension"][0]["valueDecimal"] == 3  # the AUDIT-C item score
 
 
-def test_the_medication_list_is_a_repeating_group_of_three_parts(items: dict[str, Any]) -> None:
+def test_the_medication_list_is_a_repeating_group_of_four_parts(items: dict[str, Any]) -> None:
     group = items["medications"]
     parts = {i["linkId"]: i for i in group["item"] if i["type"] != "display"}
     assert (group["type"], group["repeats"]) == ("group", True)
     assert {k: v["type"] for k, v in parts.items()} == {
         "medications.name": "string", "medications.how_often": "choice",
-        "medications.last_taken": "date"}
+        "medications.last_taken": "date", "medications.contains_opioid": "choice"}
     codes = [o["valueCoding"]["code"] for o in parts["medications.how_often"]["answerOption"]]
     assert codes == list(HOW_OFTEN_CODES)
+    answers = [o["valueCoding"]["code"] for o in parts["medications.contains_opioid"]["answerOption"]]
+    assert answers == list(CONTAINS_OPIOID_CODES)
     assert parts["medications.last_taken"]["required"] is False
+    assert parts["medications.contains_opioid"]["required"] is False
 
 
 # --- The QuestionnaireResponse --------------------------------------------------------------

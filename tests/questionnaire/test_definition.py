@@ -16,10 +16,20 @@ RAW = yaml.safe_load(DEFINITION_PATH.read_text(encoding="utf-8"))
 def _question(raw, qid):
     for section in raw["sections"]:
         for page in section["pages"]:
-            for question in page["questions"]:
+            for question in page.get("questions", ()):
                 if question["id"] == qid:
                     return question
     raise KeyError(qid)
+
+
+def _page(raw, page_id):
+    return next(page for section in raw["sections"] for page in section["pages"] if page["id"] == page_id)
+
+
+def _move_review_page_to_opioids(raw):
+    page = _page(raw, "medicines_check")
+    raw["sections"][2]["pages"].remove(page)
+    raw["sections"][3]["pages"].append(page)
 
 
 def _broken(change):
@@ -29,6 +39,17 @@ def _broken(change):
 
 
 CASES = [
+    ("review page with questions of its own", lambda r: _page(r, "medicines_check").update(
+        questions=[_question(r, "takes_medications")]), "asks no questions of its own"),
+    ("review page without its question", lambda r: _page(r, "medicines_check").pop("ask"),
+     "a review page, and only a review page, has an 'ask'"),
+    ("question page with an ask", lambda r: _page(r, "medicines").update(ask="Why?"),
+     "a review page, and only a review page, has an 'ask'"),
+    ("review page of a non-list", lambda r: _page(r, "medicines_check").update(reviews="takes_medications"),
+     "which is not a medication list on an earlier page"),
+    ("review page of an unknown question", lambda r: _page(r, "medicines_check").update(reviews="pills"),
+     "which is not a medication list on an earlier page"),
+    ("review page in another section", _move_review_page_to_opioids, "must be in the section of 'medications'"),
     ("unknown type", lambda r: _question(r, "pregnant").update(type="maybe"), "unknown type 'maybe'"),
     ("duplicate id", lambda r: _question(r, "pregnant").update(id="sex_at_birth"),
      "duplicate question id 'sex_at_birth'"),

@@ -148,3 +148,25 @@ def test_every_question_of_the_contract_is_accepted(tmp_path: Path) -> None:
 
 def test_needs_at_least_one_file() -> None:
     assert run().exit_code == 2
+
+
+# --- contains_opioid in the evaluate input (questionnaire.md "Answer formats") -------------
+
+UNRECOGNISED = {"name": "Qzxwv drops", "how_often": "daily", "last_taken": None}
+
+
+@pytest.mark.parametrize(("answer", "rule_ids"), [
+    ("yes", ["OPI-01", "OPI-05", "OPI-16"]), ("unsure", ["MED-02"]), ("no", ["MED-01"]), (None, ["MED-01"]),
+])
+def test_the_patients_answer_on_an_unrecognised_medicine_is_read(tmp_path: Path, answer, rule_ids) -> None:
+    entry = UNRECOGNISED if answer is None else {**UNRECOGNISED, "contains_opioid": answer}
+    result = run(write(tmp_path, "m.json", document(takes_medications="yes", medications=[entry])))
+    assert result.exit_code == 0, result.output
+    assert [flag["rule_id"] for flag in json.loads(result.stdout)["flags"]] == rule_ids
+
+
+def test_an_unknown_contains_opioid_code_is_an_input_error(tmp_path: Path) -> None:
+    entry = {**UNRECOGNISED, "contains_opioid": "maybe"}
+    result = run(write(tmp_path, "m.json", document(takes_medications="yes", medications=[entry])))
+    assert result.exit_code == 2
+    assert "unknown contains_opioid code 'maybe'" in result.output
