@@ -16,8 +16,11 @@ from pathlib import Path
 
 import yaml
 
-from screening.medications import classify, index
+from screening.medications import _classify, index
 from screening.medications.lexicon import build_index
+
+# classify() caches results per text; the benchmark times the work itself.
+classify = _classify.__wrapped__
 
 NAMES_FILE = Path(__file__).resolve().parent.parent / "tests" / "medications" / "names.yaml"
 ITERATIONS = 50

@@ -4,16 +4,19 @@
     >>> result.cls, result.matched, result.ingredients
     ('opioid/short', 'Tylenol with Codeine No. 3', ('acetaminophen', 'codeine'))
 
-The lexicon is data (`lexicon/*.yaml`); it is loaded and indexed once, on first use
-(`index()`). What the classifier cannot recognise is `unknown`, never a guess.
+The lexicon is data (`lexicon/*.yaml`, part of it built from public drug databases by
+`python -m screening.medications.build`); it is loaded and indexed once, on first use
+(`index()`). What the classifier cannot recognise is `unknown`, never a guess; an
+unknown entry reports the opioid it resembles, if any (`resembles`).
 See docs/medications.md.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import replace
+from functools import cache, lru_cache
 
-from . import fuzzy, matcher, normalise
+from . import fuzzy, matcher, normalise, resemble
 from .classes import AGONIST_CLASSES, MEDICATION_CLASSES, OPIOID_CLASSES, RANK, Classification
 from .lexicon import Index, build_index
 
@@ -22,26 +25,33 @@ __all__ = ["MEDICATION_CLASSES", "OPIOID_CLASSES", "Classification", "classify",
 
 @cache
 def index() -> Index:
-    """The lexicon's lookup indexes, built once (about 0.2 s) on first use."""
+    """The lexicon's lookup indexes, built once (about 0.3 s) on first use."""
     return build_index()
 
 
 def classify(name: str) -> Classification:
     """Classify one medication name as typed by a patient (any case, strengths, typos)."""
-    text = name if isinstance(name, str) else ""
+    return _classify(name if isinstance(name, str) else "")
+
+
+# A medication list repeats names, and the tests sweep hundreds of thousands of variants:
+# a result depends on the text alone, so it is cached (bounded).
+@lru_cache(maxsize=1 << 16)
+def _classify(text: str) -> Classification:
     words = normalise.words(text)
     lexicon = index()
-    result = matcher.classify_words(text, words, lexicon)
+    result, named, leftover = matcher.read(text, words, lexicon)
     if result.cls in AGONIST_CLASSES:
         return result
     # Only words exact matching could not place are spell-corrected, so an exact
-    # confusable ("trazodone") is never "corrected" into an opioid. A correction is kept
-    # when it tells more: it places an unknown text, or finds a more important product
-    # ("paracetamol for pain, also oxycodon").
+    # confusable ("trazodone") is never "corrected"; and only into non-opioid names
+    # (fuzzy.py), so a correction is kept when it places an unknown text, or finds a
+    # more important product than the exact reading did.
     corrected = fuzzy.correct_words(words, lexicon)
-    if corrected == words:
+    if corrected != words:
+        second, named_too, _ = matcher.read(text, corrected, lexicon)
+        if result.cls == "unknown" or (second.cls != "unknown" and RANK[second.cls] < RANK[result.cls]):
+            result, named = second, [*named, *named_too]
+    if result.cls != "unknown":
         return result
-    second = matcher.classify_words(text, corrected, lexicon)
-    if result.cls == "unknown" or (second.cls != "unknown" and RANK[second.cls] < RANK[result.cls]):
-        return second
-    return result
+    return replace(result, resembles=resemble.resembles(named, leftover, lexicon))

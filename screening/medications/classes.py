@@ -63,6 +63,9 @@ class Classification:
     cls: str
     matched: str | None = None
     ingredients: tuple[str, ...] = ()
+    # For an `unknown` entry: the opioid its text resembles (rules.md "Reading what
+    # patients type"), else None. Never changes the class; MED-02 reads it.
+    resembles: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """The JSON shape of rules.md's `classify-medication` command."""
@@ -71,4 +74,5 @@ class Classification:
             "class": self.cls,
             "matched": self.matched,
             "ingredients": list(self.ingredients),
+            "resembles": self.resembles,
         }

@@ -9,7 +9,9 @@
    filler (forms, dosing words, text after "for") makes the entry `unknown`: it might
    be a product the lexicon lacks. After the plain member of a brand family a small
    number is not a filler either ("Tylenol 5" is an unknown variant).
-4. An ER marker next to an opioid/short name makes it opioid/long ("tramadol ER").
+4. An ER marker next to an opioid/short name makes it opioid/long ("tramadol ER",
+   "Tramal long", "Dolcontin Depot"); a buprenorphine product named with a depot word
+   ("monthly bupe shot", "buprenorphine injection") is opioid/depot.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from .classes import AGONIST_CLASSES, RANK, Classification
 from .lexicon import Entry, Index
-from .normalise import MARKER, is_explained, is_number, small_number
+from .normalise import ALSO_LONG, DEPOT_WORDS, MARKER, is_explained, is_number, small_number
 
 _REASON_WORDS = frozenset({"for", "because"})  # what follows says why, not what
 
@@ -40,7 +42,9 @@ def _kept(words: list[str], index: Index) -> tuple[list[str], list[bool]]:
     for word in words:
         if word in _REASON_WORDS:
             reason = True
-        if is_explained(word) and word not in index.key_words:
+        # Single letters stay: after a brand family they name a variant ("Tylenol C").
+        if (is_explained(word) and word not in index.key_words and word not in ALSO_LONG
+                and len(word) > 1):
             continue
         kept.append(word)
         after_reason.append(reason)
@@ -80,17 +84,22 @@ def _marked(words: list[str], match: _Match, leftover: set[int]) -> bool:
     for step, j in ((1, match.end), (-1, match.start - 1)):
         while 0 <= j < len(words) and j in leftover and is_number(words[j]):
             j += step
-        if 0 <= j < len(words) and j in leftover and words[j] == MARKER:
+        if 0 <= j < len(words) and j in leftover and (words[j] == MARKER or words[j] in ALSO_LONG):
             return True
     return False
 
 
-def _promote(words: list[str], matches: list[_Match], leftover: set[int]) -> list[_Match]:
-    return [
-        _Match(m.entry, m.start, m.end, "opioid/long", f"{m.name} (extended-release)")
-        if m.cls == "opioid/short" and _marked(words, m, leftover) else m
-        for m in matches
-    ]
+def _promote(words: list[str], matches: list[_Match], leftover: set[int],
+             depot_named: bool) -> list[_Match]:
+    promoted = []
+    for m in matches:
+        if m.cls == "opioid/short" and _marked(words, m, leftover):
+            m = _Match(m.entry, m.start, m.end, "opioid/long", f"{m.name} (extended-release)")
+        elif (depot_named and m.cls == "opioid/long"
+              and "buprenorphine" in m.entry.ingredients):
+            m = _Match(m.entry, m.start, m.end, "opioid/depot", f"{m.name} (depot injection)")
+        promoted.append(m)
+    return promoted
 
 
 def _unexplained(words: list[str], after_reason: list[bool], leftover: list[int],
@@ -100,8 +109,10 @@ def _unexplained(words: list[str], after_reason: list[bool], leftover: list[int]
         word = words[i]
         if after_reason[i]:
             continue
-        if is_number(word):
-            if i in family_ends and small_number(word):
+        if word == MARKER and i in family_ends:
+            return True  # "Dimetapp CR": a variant of the family, not the plain product
+        if is_number(word) or len(word) == 1:
+            if i in family_ends and (small_number(word) or word.isalpha()):
                 return True
             continue
         if not is_explained(word):
@@ -129,16 +140,27 @@ def _whole_only(text: str, kept: list[str], after_reason: list[bool],
     return _result(text, [_Match(entry, 0, len(kept), entry.cls, entry.name)], entry.cls)
 
 
-def classify_words(text: str, words: list[str], index: Index) -> Classification:
-    """The class of `text`, given its normalised words."""
+def read(text: str, words: list[str], index: Index
+         ) -> tuple[Classification, list[Entry], list[str]]:
+    """The class of `text` from its normalised words, with the lexicon entries it names
+    and the words no name covers (what a resemblance looks at)."""
     kept, after_reason = _kept(words, index)
     matches, leftover = _scan(kept, index)
+    named = [m.entry for m in matches]
+    left = [kept[i] for i in leftover]
     if not matches:
-        return _whole_only(text, kept, after_reason, index)
-    matches = _promote(kept, _resolve(matches), set(leftover))
+        return _whole_only(text, kept, after_reason, index), named, left
+    reason_at = words.index("for") if "for" in words else len(words)
+    depot_named = any(w in DEPOT_WORDS for w in words[:reason_at])
+    matches = _promote(kept, _resolve(matches), set(leftover), depot_named)
     best = min((m.cls for m in matches), key=RANK.__getitem__)
     if best in AGONIST_CLASSES:
-        return _result(text, matches, best)
+        return _result(text, matches, best), named, left
     if best == "unknown" or _unexplained(kept, after_reason, leftover, matches):
-        return Classification(text, "unknown")
-    return _result(text, matches, best)
+        return Classification(text, "unknown"), named, left
+    return _result(text, matches, best), named, left
+
+
+def classify_words(text: str, words: list[str], index: Index) -> Classification:
+    """The class of `text`, given its normalised words."""
+    return read(text, words, index)[0]
