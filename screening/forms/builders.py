@@ -16,7 +16,7 @@ from typing import Any
 
 from wtforms import Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API; types-WTForms 3.2 lacks it
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from ..questionnaire.answers import EARLIEST_DATE
 from ..questionnaire.model import Question
@@ -28,7 +28,9 @@ from .fields import (
     ExclusiveNone,
     MultiChoiceField,
     SafeText,
-    parse_decimal,
+    TypedNumber,
+    stripped,
+    typed_text,
 )
 from .medications import make_medication_field, medications_to_answer, medications_to_form
 
@@ -96,36 +98,25 @@ def _text(question: Question) -> Field:
         max=question.max_length,
         message=f"Your answer must be {question.max_length} characters or fewer",
     )
+    # The typed_text filter runs first: the length, the control-character check, what is
+    # saved and what a re-shown page holds are all the cleaned text (reading.clean_text).
+    # So is the presence of a required answer: spaces or invisible characters alone are none.
+    presence = [DataRequired(message=required_message(question))] if question.required else [Optional()]
     return field_class(
-        question.text, validators=[*_presence(question), length, SafeText()],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        question.text, validators=[*presence, length, SafeText()], filters=[typed_text],
     )
 
 
-class _StrictNumber:
-    def __init__(self, question: Question) -> None:
-        self.question = question
-
-    def __call__(self, form: Any, field: Field) -> None:
-        if not field.data:
-            return
-        try:
-            value = parse_decimal(field.data, integer=self.question.integer)
-        except ValueError as error:
-            raise StopValidation(str(error)) from None
-        low, high = self.question.min, self.question.max
-        if low is not None and high is not None and not low <= value <= high:
-            raise ValidationError(f"Enter a number from {_plain(low)} to {_plain(high)}")
-
-
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+def typed_number(question: Question) -> TypedNumber:
+    """How a number question's box is read: its own unit, whole or not, its range."""
+    return TypedNumber(unit=question.unit, integer=question.integer, low=question.min, high=question.max)
 
 
 def _number(question: Question) -> Field:
+    # The box keeps what was typed ("1,200" is shown again with the message); only the
+    # answer is the number read from it.
     return StringField(
-        question.text, validators=[*_presence(question), _StrictNumber(question)],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        question.text, validators=[*_presence(question), typed_number(question)], filters=[stripped],
     )
 
 
@@ -167,7 +158,7 @@ def _int_answer(question: Question, value: Any) -> int | None:
 def _number_answer(question: Question, value: Any) -> float | int | None:
     if not value:
         return None
-    number = parse_decimal(value, integer=question.integer)
+    number = typed_number(question).read(value)
     return int(number) if float(number).is_integer() else number
 
 
@@ -183,6 +174,16 @@ def _str_form(question: Question, value: Any) -> Any:
     return None if value is None else str(value)
 
 
+def _medications_answer(question: Question, entries: Any) -> list[dict[str, Any]] | None:
+    """The medicine list as stored, each name cleaned like any typed text (typed_text:
+    invisible format characters removed, NFC), so the rules, the check page and the doctor
+    read the same name. Every other key of an entry is kept as forms.medications gives
+    it; a row whose name was only invisible characters has no name left and is dropped."""
+    rows = [{**row, "name": typed_text(row["name"])} for row in medications_to_answer(question, entries) or ()]
+    kept = [row for row in rows if row["name"]]
+    return kept or None
+
+
 BUILDERS: Mapping[QuestionType, Builder] = {
     "date": Builder(_date, _date_answer, _date_form),
     "yes_no": Builder(_radio, _answer_or_none),
@@ -193,6 +194,6 @@ BUILDERS: Mapping[QuestionType, Builder] = {
     "scale_0_10": Builder(_radio, _int_answer, _str_form),
     "number": Builder(_number, _number_answer, _str_form),
     "text": Builder(_text, _answer_or_none),
-    "medication_list": Builder(make_medication_field, medications_to_answer, medications_to_form),
+    "medication_list": Builder(make_medication_field, _medications_answer, medications_to_form),
 }
 require_every_type(BUILDERS, "forms.builders.BUILDERS")

@@ -1,8 +1,10 @@
 """Custom fields and strict parsers for patient input.
 
-Patients type on phones, so parsing is forgiving about spaces but strict about meaning:
-only ASCII digits make a number (Python alone would accept "४२", "4_2", "NaN" and
-"1e309"), and a date is three boxes (day, month, year) as in the GOV.UK pattern.
+Patients type on phones, so parsing is forgiving about spaces around an answer but strict
+about meaning: what typed text and numbers mean is read once, in
+screening/questionnaire/reading.py (questionnaire.md "Typing numbers", "Typing text"), and
+this module says it to the patient. A date is three boxes (day, month, year) as in the
+GOV.UK pattern.
 """
 
 from __future__ import annotations
@@ -10,25 +12,28 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from wtforms import Field, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
 
+from ..questionnaire.reading import ReadingError, clean_text, has_control_characters, read_number
+
 DATE_PARTS = ("day", "month", "year")
 _DIGITS = re.compile(r"\A[0-9]{1,4}\Z")
-_DECIMAL = re.compile(r"\A[0-9]{1,6}(?:\.[0-9]{1,3})?\Z")
 
 
-def parse_decimal(text: str, *, integer: bool) -> float | int:
-    """An ASCII decimal number, or ValueError with a patient-facing message."""
-    cleaned = text.strip().replace(",", ".") if not integer else text.strip()
-    pattern = _DIGITS if integer else _DECIMAL
-    if not pattern.match(cleaned):
-        raise ValueError("Enter a whole number, like 12" if integer else "Enter a number, like 42 or 1.5")
-    return int(cleaned) if integer else float(cleaned)
+def typed_text(value: Any) -> Any:
+    """The filter of every typed text box: the text as it will be stored and shown back
+    (invisible format characters removed, NFC), without surrounding space."""
+    return clean_text(value).strip() if isinstance(value, str) else value
+
+
+def stripped(value: Any) -> Any:
+    """The filter of a number box: the typed text is kept as typed, but for outer space."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class DatePartsField(Field):
@@ -109,10 +114,71 @@ class SafeText:
     message = "Remove the unusual characters from your answer"
 
     def __call__(self, form: Any, field: Field) -> None:
-        text = field.data or ""
-        # U+FFFD is what invalid UTF-8 in the request decodes to.
-        if any((ord(ch) < 32 and ch not in "\n\r\t") or ch == "\ufffd" for ch in text):
+        if has_control_characters(field.data or ""):
             raise ValidationError(self.message)
+
+
+def plain_number(number: float) -> str:
+    """A limit or an example as a patient reads it: 10000, not 10000.0."""
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _example(low: float | None, high: float | None, candidates: tuple[float, ...]) -> str:
+    """The first candidate inside the range (an example that would be accepted)."""
+    inside = [n for n in candidates if (low is None or n >= low) and (high is None or n <= high)]
+    return plain_number(inside[0] if inside else candidates[0])
+
+
+class TypedNumber:
+    """Checks a number typed in a text box (read by reading.read_number) and, when it
+    cannot be read, says what to type. What was typed stays in the box."""
+
+    def __init__(self, *, unit: str | None, integer: bool, low: float | None, high: float | None) -> None:
+        self.unit = unit
+        self.integer = integer
+        self.low = low
+        self.high = high
+
+    def read(self, text: str) -> float | int:
+        """The number, or ReadingError."""
+        return read_number(text, unit=self.unit, integer=self.integer, low=self.low, high=self.high)
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not field.data:
+            return
+        try:
+            self.read(field.data)
+        except ReadingError as error:
+            self.refuse(error)
+
+    def refuse(self, error: ReadingError) -> NoReturn:
+        """Raise StopValidation with the words for this problem."""
+        low, high, unit = self.low, self.high, self.unit
+        big = _example(low, high, (1200, 120, 12))
+        small = _example(low, high, (12, 1.5))
+        problem = error.problem
+        if problem == "commas_or_spaces":
+            if self.integer:
+                raise StopValidation(f"Type the number without commas or spaces, for example {big}")
+            raise StopValidation(
+                f"Type the number without commas or spaces, for example {big}. "
+                f"Use a point for a decimal, like {_example(low, high, (1.5, 0.5, 12.5))}"
+            )
+        if problem == "thousands_or_decimal" and error.readings is not None:
+            whole, decimal = error.readings
+            raise StopValidation(f"We cannot tell if you mean {whole} or {decimal}. Type the one you mean: "
+                                 f"{whole} or {decimal}")
+        if problem == "other_digits":
+            raise StopValidation(f"Type the number with the digits 0 to 9, for example {small}")
+        if problem == "wrong_unit" and unit is not None:
+            raise StopValidation(f"Type the number in {unit}, for example {small} or {small} {unit}")
+        if problem == "no_unit_here":
+            raise StopValidation(f"Type just the number, without a unit, for example {small}")
+        if problem == "out_of_range" and low is not None and high is not None:
+            raise StopValidation(f"Enter a number from {plain_number(low)} to {plain_number(high)}")
+        if self.integer:
+            raise StopValidation("Enter a whole number, like 12")
+        raise StopValidation("Enter a number, like 42 or 1.5")
 
 
 class ExclusiveNone:

@@ -19,7 +19,7 @@ from wtforms.validators import ValidationError
 from ..questionnaire.answers import EARLIEST_DATE
 from ..questionnaire.display import HOW_OFTEN_LABELS
 from ..questionnaire.model import HOW_OFTEN_CODES, Question
-from .fields import ChoiceField, DatePartsField, DateRange, SafeText
+from .fields import ChoiceField, DatePartsField, DateRange, SafeText, typed_text
 
 
 def _until_today(form: Any) -> tuple[date, date]:
@@ -46,7 +46,7 @@ class MedicationEntryForm(Form):
     name = StringField(
         "Name of the medicine",
         validators=[_NameLength(), SafeText()],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[typed_text],
     )
     how_often = ChoiceField(
         "How often do you take it?",

@@ -19,7 +19,7 @@ from wtforms.validators import ValidationError
 from ..questionnaire.medicine_check import CONTAINS_OPIOID, entries_to_check, is_recognised
 from ..questionnaire.model import CONTAINS_OPIOID_CODES, Page, Question
 from ..questionnaire.types import REGISTRY
-from .fields import ChoiceField, SafeText
+from .fields import ChoiceField, SafeText, typed_text
 
 ENTRIES = "entries"  # the page form's one field: the rows to check
 _LABELS = {option.code: option.label for option in REGISTRY["yes_no_unsure"].fixed_options}
@@ -30,8 +30,7 @@ class CheckEntryForm(Form):
 
     name_max_length: ClassVar[int]
     position = HiddenField()
-    name = StringField("Name of the medicine", validators=[SafeText()],
-                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
+    name = StringField("Name of the medicine", validators=[SafeText()], filters=[typed_text])
     # contains_opioid: added by check_form_for, labelled with the page's own question.
 
     def validate_name(self, field: StringField) -> None:

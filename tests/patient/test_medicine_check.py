@@ -91,7 +91,8 @@ def test_a_row_can_only_name_an_unrecognised_entry(on_the_check_page, app, posit
     response = _post_check(on_the_check_page, "Tramadol", "no", position=position)
     assert response.status_code == 200
     assert "This page changed since you opened it" in response.get_data(as_text=True)
-    assert [m["name"] for m in on_the_check_page.saved_answers(app)["medications"]] == ["Sertraline 50 mg", UNKNOWN_NAME]
+    names = [m["name"] for m in on_the_check_page.saved_answers(app)["medications"]]
+    assert names == ["Sertraline 50 mg", UNKNOWN_NAME]
 
 
 def test_the_page_must_be_answered_before_going_on(on_the_check_page):

@@ -44,7 +44,7 @@ def test_bad_date_of_birth_is_explained_and_kept(patient, app, dob, message):
         ("20000", "Enter a number from 1 to 10000"),
         ("NaN", "Enter a number, like 42"),
         ("1e309", "Enter a number, like 42"),
-        ("४२", "Enter a number, like 42"),
+        ("४२", "Type the number with the digits 0 to 9"),  # never converted (questionnaire.md "Typing numbers")
         ("4_2", "Enter a number, like 42"),
         ("-5", "Enter a number, like 42"),
         ("forty", "Enter a number, like 42"),
@@ -60,9 +60,18 @@ def test_bad_lab_numbers_are_rejected_with_the_page_kept(patient, typed, message
     assert 'value="yes" checked' in html
 
 
-def test_decimal_comma_is_read_as_a_point(patient, app):
+def test_a_decimal_comma_is_never_guessed(patient, app):
+    # questionnaire.md "Typing numbers": "1,200" could mean 1200 or 1.2, so a comma is
+    # refused with a message saying what to type (tests/patient/test_typing_numbers.py).
     patient.fill(typical_until("liver_tests"))
-    patient.fill({"liver_tests": {"liver_test_abnormal": "no", "bilirubin_value": "0,8", "bilirubin_uln": "1.2"}})
+    response = patient.post_page(
+        "liver_tests", {"liver_test_abnormal": "no", "bilirubin_value": "0,8", "bilirubin_uln": "1.2"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Type the number without commas or spaces" in html and 'value="0,8"' in html
+    assert "bilirubin_value" not in patient.saved_answers(app)
+    patient.fill({"liver_tests": {"liver_test_abnormal": "no", "bilirubin_value": "0.8", "bilirubin_uln": "1.2"}})
     answers = patient.saved_answers(app)
     assert (answers["bilirubin_value"], answers["bilirubin_uln"]) == (0.8, 1.2)
 
