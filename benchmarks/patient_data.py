@@ -2,7 +2,8 @@
 
 The HTTP benchmark needs every page to be reachable and shown, so this patient takes
 each branch: female (pregnancy), "other" and menopause/long-COVID conditions (free text,
-hot flushes, post-exertional malaise), medicines, recent opioids, past treatment,
+hot flushes, post-exertional malaise), medicines (one unrecognised, so "Check these
+medicines" is shown), recent opioids, past treatment,
 kratom, planned surgery, a liver test, alcohol, thyroid treatment and Vivitrol. Dates
 are relative to today, so the date validators accept them on any day.
 """
@@ -34,7 +35,9 @@ def every_page_answers(today: date | None = None) -> dict[str, dict[str, Any]]:
             {"name": "Levothyroxine 100 mcg", "how_often": "daily", "last_taken": ago(1)},
             {"name": "Tylenol #3", "how_often": "as_needed", "last_taken": ago(12)},
             {"name": "Vitamin D", "how_often": "daily"},
+            {"name": "Qzxwv herbal drops", "how_often": "daily"},
         ]},
+        "medicines_check": {"entries": [{"position": "3", "name": "Qzxwv herbal drops", "contains_opioid": "unsure"}]},
         "opioids_recent": {"opioid_recent": "yes"},
         "opioids_recent_details": {
             "opioid_last_dose": ago(12), "opioid_pattern": "as_needed", "opioid_withdrawal_now": "no",
@@ -87,6 +90,9 @@ def form_fields(answers: dict[str, Any]) -> list[tuple[str, str]]:
     for qid, value in answers.items():
         if isinstance(value, dict):
             pairs.extend((f"{qid}-{part}", str(text)) for part, text in value.items())
+        elif qid == "entries":  # "Check these medicines": one row per unrecognised name
+            for index, row in enumerate(value):
+                pairs.extend((f"entries-{index}-{key}", text) for key, text in row.items())
         elif qid == "medications":
             for index, entry in enumerate(value):
                 pairs.append((f"medications-{index}-name", entry["name"]))
