@@ -12,17 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from screening.models import QuestionnaireResponse
+from tests.hidden_characters import TRICKS
 from tests.patient.pages import TYPICAL_PAGES
 
-TRICKS = [
-    ("soft hyphen", "Oxy\u00adcodone"),
-    ("zero-width space", "Oxy\u200bcodone"),
-    ("zero-width joiner", "Oxy\u200dcodone"),
-    ("byte-order mark", "\ufeffOxycodone"),
-    ("bidi marks", "Oxy\u200e\u200fcodone"),
-    ("right-to-left override", "Oxy\u202ecodone\u202c"),
-    ("bidi isolates", "Oxy\u2066co\u2067do\u2068ne\u2069"),
-]
 CYRILLIC_O = "\u041e"  # looks like a Latin "O"
 CYRILLIC_ENTRY = {
     "takes_medications": "yes",

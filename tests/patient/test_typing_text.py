@@ -13,24 +13,8 @@ import unicodedata
 import pytest
 
 from screening.questionnaire.reading import clean_text, has_control_characters
+from tests.hidden_characters import TRICK_IDS, TRICKS
 from tests.patient.pages import TYPICAL_PAGES, typical_until
-
-# Each trick hides characters inside a name; every one must come out as the plain word.
-TRICKS = [
-    ("soft hyphen", "Oxy\u00adcodone"),
-    ("zero-width space", "Oxy\u200bcodone"),
-    ("zero-width non-joiner", "Oxy\u200ccodone"),
-    ("zero-width joiner", "Oxy\u200dcodone"),
-    ("word joiner", "Oxy\u2060codone"),
-    ("byte-order mark", "\ufeffOxycodone"),
-    ("left-to-right mark", "Oxy\u200ecodone"),
-    ("right-to-left mark", "Oxy\u200fcodone"),
-    ("bidi embedding and pop", "Oxy\u202acodone\u202c"),
-    ("right-to-left override", "Oxy\u202ecodone\u202c"),
-    ("bidi isolates", "Oxy\u2066co\u2067do\u2068ne\u2069"),
-    ("several at once", "\ufeffO\u00adx\u200by\u200dc\u2060o\u200ed\u202eo\u202cn\u2066e\u2069"),
-]
-TRICK_IDS = [name for name, _ in TRICKS]
 
 
 def typical_from(page_id: str) -> dict[str, dict]:

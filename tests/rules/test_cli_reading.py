@@ -15,22 +15,10 @@ from click.testing import CliRunner
 from screening.questionnaire import QUESTIONNAIRE, AnswerError, validate_answers
 from screening.rules.cases import base_answers
 from screening.rules.cli import evaluate_command
+from tests.hidden_characters import TRICK_IDS, TRICKS
 
 AS_OF = "2026-12-01"
 AS_OF_DATE = date.fromisoformat(AS_OF)
-TRICKS = [
-    ("soft hyphen", "Oxy\u00adcodone"),
-    ("zero-width space", "Oxy\u200bcodone"),
-    ("zero-width non-joiner", "Oxy\u200ccodone"),
-    ("zero-width joiner", "Oxy\u200dcodone"),
-    ("word joiner", "Oxy\u2060codone"),
-    ("byte-order mark", "\ufeffOxycodone"),
-    ("left-to-right mark", "Oxy\u200ecodone"),
-    ("right-to-left mark", "Oxy\u200fcodone"),
-    ("right-to-left override", "Oxy\u202ecodone\u202c"),
-    ("bidi isolates", "Oxy\u2066co\u2067do\u2068ne\u2069"),
-]
-TRICK_IDS = [name for name, _ in TRICKS]
 
 
 def run_one(tmp_path: Path, **overrides: Any) -> Any:
