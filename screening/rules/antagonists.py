@@ -16,7 +16,7 @@ VIVITROL_BLOCKADE_LAST = 30  # ANT-02: an injection in the last 30 days (blockad
 @rules.rule(
     "ANT-01", "warning", summary="Already taking an opioid antagonist",
     why="Duplicate or stacked opioid antagonism; coordinate with the current prescriber.",
-    sources=("S16", "S57", "S58", "S29"), inputs=("current_antagonist", "medications"),
+    sources=("S57", "S58", "S29"), basis="label", inputs=("current_antagonist", "medications"),
 )
 def antagonist_now(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -30,7 +30,7 @@ def antagonist_now(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "ANT-02", "info", summary="Vivitrol injection in the last 30 days",
     why="Vivitrol's blockade lasts about 28 days.",
-    sources=("S10",), inputs=("vivitrol_last_injection",),
+    sources=("S10",), basis="label", inputs=("vivitrol_last_injection",),
 )
 def recent_vivitrol(a: Inputs, as_of: date) -> Finding | None:
     injected = a.as_date("vivitrol_last_injection")
@@ -45,7 +45,7 @@ def recent_vivitrol(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "HYP-01", "critical", summary="Previous reaction to naltrexone",
     why="Prior hypersensitivity to naltrexone is a contraindication.",
-    sources=("S1",), inputs=("naltrexone_reaction",),
+    sources=("S1",), basis="label", inputs=("naltrexone_reaction",),
 )
 def naltrexone_reaction(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("naltrexone_reaction", "naltrexone"):
@@ -58,7 +58,7 @@ def naltrexone_reaction(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "HYP-02", "warning", summary="Reaction to naloxone or nalmefene, or unsure",
     why="Cross-sensitivity is unknown.",
-    sources=("S1", "S19"), inputs=("naltrexone_reaction",),
+    sources=("S1", "S19"), basis="label, extended by convention", inputs=("naltrexone_reaction",),
 )
 def related_reaction(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("naltrexone_reaction", "naloxone_or_nalmefene", "unsure"):

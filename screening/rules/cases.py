@@ -2,7 +2,9 @@
 
 A case file holds a list under ``cases``; each case has a ``name`` (unique across files),
 an optional ``as_of`` (default: the base's), ``answers`` laid over the base answers,
-``absent`` (base answers to remove), and the rule IDs it ``fires`` and keeps ``silent``.
+``absent`` (base answers to remove), the rule IDs it ``fires`` and keeps ``silent``, and
+optionally what a firing rule ``says``: rule ID -> text (or list of texts) its flag's
+rationale must contain.
 The base (cases_base.yaml) is a complete submission that raises no flag, so a case states
 only what makes it different. Merged answers must pass the questionnaire's validation;
 base answers that the case hides are dropped, as the form drops them, but an answer the
@@ -14,7 +16,7 @@ Used by tests/rules/test_cases.py and by docs.py, which lists each rule's cases.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +29,7 @@ from screening.questionnaire.answers import parse_iso_date
 
 HERE = Path(__file__).parent
 BASE_PATH = HERE / "cases_base.yaml"
-CASE_KEYS = {"name", "as_of", "answers", "absent", "fires", "silent"}
+CASE_KEYS = {"name", "as_of", "answers", "absent", "fires", "silent", "says"}
 
 
 class CaseError(ValueError):
@@ -42,6 +44,7 @@ class Case:
     answers: Mapping[str, Any]  # base + case, validated, hidden answers dropped
     fires: tuple[str, ...]
     silent: tuple[str, ...]
+    says: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # rule -> texts
 
 
 def cases_path(module: ModuleType) -> Path:
@@ -91,7 +94,21 @@ def _case(
     fires, silent = tuple(raw.get("fires") or ()), tuple(raw.get("silent") or ())
     if not fires and not silent:
         raise CaseError(f"{where}: says nothing about any rule (no fires, no silent)")
-    return Case(name, module, as_of, kept, fires, silent)
+    says = _says(raw.get("says") or {}, fires, where)
+    return Case(name, module, as_of, kept, fires, silent, says)
+
+
+def _says(raw: Any, fires: tuple[str, ...], where: str) -> dict[str, tuple[str, ...]]:
+    """`says`: rule ID -> text or texts; only a rule the case fires can say anything."""
+    if not isinstance(raw, Mapping):
+        raise CaseError(f"{where}: says maps rule IDs to texts")
+    says = {}
+    for rule_id, texts in raw.items():
+        texts = [texts] if isinstance(texts, str) else texts
+        if rule_id not in fires or not texts or not all(isinstance(t, str) for t in texts):
+            raise CaseError(f"{where}: says needs texts for a rule the case fires, not {rule_id!r}")
+        says[str(rule_id)] = tuple(texts)
+    return says
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -24,7 +24,7 @@ SAFETY_QUESTIONS = (
 @rules.rule(
     "DATA-01", "warning", summary="Safety answers missing",
     why='A missing safety answer cannot be read as "no".',
-    sources=("policy",), inputs=(*SAFETY_QUESTIONS, "pregnant", "sex_at_birth"),
+    sources=("policy",), basis="convention", inputs=(*SAFETY_QUESTIONS, "pregnant", "sex_at_birth"),
 )
 def safety_answers_missing(a: Inputs, as_of: date) -> Finding | None:
     missing = [qid for qid in SAFETY_QUESTIONS if qid not in a]

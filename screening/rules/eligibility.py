@@ -16,7 +16,7 @@ OLDER_ADULT_AGE = 65  # AGE-02: 65 and over
 @rules.rule(
     "PREG-01", "critical", summary="Pregnant",
     why="No adequate human data; trials exclude pregnancy (service policy: obstetric input first).",
-    sources=("S15", "S45", "S51"), inputs=("pregnant",),
+    sources=("S15", "S45", "S51"), basis="convention", inputs=("pregnant",),
 )
 def pregnant(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("pregnant", "yes"):
@@ -27,7 +27,7 @@ def pregnant(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "PREG-02", "warning", summary="Possibly pregnant, or trying to conceive",
     why="Plan contraception or a pregnancy test first.",
-    sources=("S15",), inputs=("pregnant", "trying_to_conceive"),
+    sources=("S15",), basis="label", inputs=("pregnant", "trying_to_conceive"),
 )
 def pregnancy_possible(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -41,7 +41,7 @@ def pregnancy_possible(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "PREG-03", "info", summary="Breastfeeding",
     why="Minimal transfer into milk; individual risk–benefit.",
-    sources=("S16", "S17"), inputs=("breastfeeding",),
+    sources=("S16", "S17"), basis="label", inputs=("breastfeeding",),
 )
 def breastfeeding(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("breastfeeding", "yes"):
@@ -57,7 +57,7 @@ def _age(a: Inputs, as_of: date) -> int | None:
 @rules.rule(
     "AGE-01", "critical", summary="Under 18",
     why="Safety and efficacy not established under 18.",
-    sources=("S13", "S20"), inputs=("date_of_birth",),
+    sources=("S13", "S20"), basis="label", inputs=("date_of_birth",),
 )
 def under_18(a: Inputs, as_of: date) -> Finding | None:
     years = _age(a, as_of)
@@ -69,7 +69,7 @@ def under_18(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "AGE-02", "info", summary="Aged 65 or over",
     why="Limited data in older adults.",
-    sources=("S20",), inputs=("date_of_birth",),
+    sources=("S20",), basis="label", inputs=("date_of_birth",),
 )
 def aged_65_or_over(a: Inputs, as_of: date) -> Finding | None:
     years = _age(a, as_of)

@@ -4,7 +4,9 @@ read-only view a rule reads its answers through, and the flags it produces.
 A rule is a pure function ``(inputs, as_of) -> Finding | None``. It sees only the answers
 it declares (``Rule.inputs``); reading anything else raises :class:`UndeclaredInput`, so
 the declared inputs shown to doctors and checked against the questionnaire are the truth.
-The engine adds the metadata (severity, summary, source) to what the rule found.
+The engine adds the metadata (severity, summary, source) to what the rule found. Each rule
+also declares its basis (label, convention …; basis.py), which the doctor is shown beside
+the flag, read back from the flag's rule ID: ``RULES_BY_ID[rule_id].basis``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .basis import BASES, Basis
 from .severity import SEVERITY_RANK, Severity
 from .sources import SOURCES, Source
 
@@ -49,11 +52,15 @@ class Rule:
     summary: str  # one line for the doctor's queue
     why: str  # the contract's rationale, appended to every flag's rationale
     sources: tuple[str, ...]  # keys of sources.yaml; the first is the flag's `source`
+    basis: Basis  # where the trigger comes from (sources.md "The basis of each rule")
     inputs: tuple[str, ...]  # question IDs the function may read (`medications` included)
     function: RuleFunction = field(repr=False, compare=False)
     module: str = ""
     urgent: bool = False  # firing marks the whole submission urgent (PSY-01)
     blocks_start: bool = False  # firing means "not until current opioid use stops"
+    # Where the evidence runs against the rule (sources.md asks the rationale to say so):
+    # appended to every flag's rationale after `why`.
+    caveat: str = ""
 
     @cached_property
     def declared(self) -> frozenset[str]:
@@ -62,6 +69,16 @@ class Rule:
     @cached_property
     def cited(self) -> tuple[Source, ...]:
         return tuple(SOURCES[key] for key in self.sources)
+
+    @property
+    def source(self) -> Source:
+        """The source a flag of this rule shows (its first), with its kind."""
+        return self.cited[0]
+
+    @property
+    def explanation(self) -> str:
+        """What every flag of this rule adds after the patient's own reasons."""
+        return f"{self.why} {self.caveat}" if self.caveat else self.why
 
 
 class Registry:
@@ -79,20 +96,27 @@ class Registry:
         summary: str,
         why: str,
         sources: tuple[str, ...],
+        basis: Basis,
         inputs: tuple[str, ...],
         urgent: bool = False,
         blocks_start: bool = False,
+        caveat: str = "",
     ) -> Callable[[RuleFunction], RuleFunction]:
         """Register the decorated function as a rule; it stays callable as it is."""
 
         def register(function: RuleFunction) -> RuleFunction:
             if severity not in SEVERITY_RANK:
                 raise ValueError(f"{rule_id}: unknown severity {severity!r}")
+            if basis not in BASES:
+                raise ValueError(f"{rule_id}: unknown basis {basis!r}")
             unknown = [key for key in sources if key not in SOURCES]
             if not sources or unknown:
                 raise ValueError(f"{rule_id}: needs sources from sources.yaml, unknown: {unknown}")
-            self._rules.append(Rule(rule_id, severity, summary, why, sources, inputs, function,
-                                    self.module, urgent, blocks_start))
+            self._rules.append(Rule(
+                id=rule_id, severity=severity, summary=summary, why=why, sources=sources,
+                basis=basis, inputs=inputs, function=function, module=self.module,
+                urgent=urgent, blocks_start=blocks_start, caveat=caveat,
+            ))
             return function
 
         return register
@@ -220,7 +244,7 @@ def make_flag(rule: Rule, finding: Finding) -> Flag:
         rule_id=rule.id,
         severity=rule.severity,
         summary=rule.summary,
-        rationale=f"{finding.rationale} {rule.why}",
+        rationale=f"{finding.rationale} {rule.explanation}",
         sources=rule.cited,
         evidence={key: jsonable(value) for key, value in finding.evidence.items()},
     )

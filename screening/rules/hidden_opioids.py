@@ -27,7 +27,7 @@ OTHER_PERIPHERAL_OPIOIDS = ("diphenoxylate", "difenoxin", "eluxadoline")
 @rules.rule(
     "OPI-08", "critical", summary="Depot buprenorphine in the last 12 months",
     why="Depot buprenorphine persists for months; a specialist must decide.",
-    sources=("S64",), inputs=("depot_buprenorphine_12m", "medications"), blocks_start=True,
+    sources=("S64",), basis="convention", inputs=("depot_buprenorphine_12m", "medications"), blocks_start=True,
 )
 def depot_buprenorphine(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -44,7 +44,7 @@ def depot_buprenorphine(a: Inputs, as_of: date) -> Finding | None:
     "OPI-09", "critical", summary="Kratom or tianeptine in the last 14 days",
     why="Kratom and tianeptine are µ-opioid agonists; withdrawal has been precipitated by "
     "naltrexone and routine urine tests miss them.",
-    sources=("S60", "S61"), inputs=("kratom_tianeptine", "medications"), blocks_start=True,
+    sources=("S60", "S61"), basis="convention", inputs=("kratom_tianeptine", "medications"), blocks_start=True,
 )
 def kratom_or_tianeptine_recent(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -61,7 +61,7 @@ def kratom_or_tianeptine_recent(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-10", "warning", summary="Kratom or tianeptine 15–90 days ago, or most days this year",
     why="Possible dependence; not detectable by routine screens.",
-    sources=("S60", "S61"), inputs=("kratom_tianeptine", "kratom_tianeptine_daily_12m"),
+    sources=("S60", "S61"), basis="convention", inputs=("kratom_tianeptine", "kratom_tianeptine_daily_12m"),
 )
 def kratom_or_tianeptine_dependence(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -75,7 +75,7 @@ def kratom_or_tianeptine_dependence(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-11", "info", summary="Occasional loperamide (Imodium)",
     why="Loperamide is a peripheral µ-agonist; at labelled doses, note only.",
-    sources=("S62",), inputs=("loperamide_use",),
+    sources=("S62",), basis="convention", inputs=("loperamide_use",),
 )
 def loperamide_occasionally(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("loperamide_use", "occasionally"):
@@ -87,7 +87,7 @@ def loperamide_occasionally(a: Inputs, as_of: date) -> Finding | None:
     "OPI-12", "warning", summary="Loperamide (Imodium) most days or at high dose",
     why="High-dose loperamide acts centrally; antagonists have precipitated withdrawal in "
     "loperamide users.",
-    sources=("S62", "S59"), inputs=("loperamide_use", "medications"),
+    sources=("S62", "S59"), basis="convention", inputs=("loperamide_use", "medications"),
 )
 def loperamide_regularly(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -103,7 +103,7 @@ def loperamide_regularly(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-13", "warning", summary="Opioid antidiarrheal (not loperamide) now or in the last 14 days",
     why="Opioid antidiarrheals are blocked by naltrexone; some reach the brain.",
-    sources=("S8", "S63"), inputs=("medications",),
+    sources=("S8", "S63"), basis="convention", inputs=("medications",),
 )
 def other_peripheral_opioid(a: Inputs, as_of: date) -> Finding | None:
     recent = [
@@ -120,7 +120,7 @@ def other_peripheral_opioid(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-17", "info", summary="A product that implies opioid use (naloxone kit …)",
     why="Implies opioid use or exposure; ask explicitly.",
-    sources=("S8",), inputs=("medications",),
+    sources=("S8",), basis="convention", inputs=("medications",),
 )
 def opioid_signal(a: Inputs, as_of: date) -> Finding | None:
     signals = entries(a, "opioid_signal")

@@ -16,7 +16,7 @@ TRANSPLANT_INPUTS = ("transplant", "medications")
     "TX-01", "warning", summary="Transplant recipient or on transplant immunosuppressants",
     why="Traditional LDN caution in transplant recipients (theoretical; co-manage with the "
     "transplant team).",
-    sources=("S35", "S39"), inputs=TRANSPLANT_INPUTS,
+    sources=("S39",), basis="expert opinion", inputs=TRANSPLANT_INPUTS,
 )
 def transplant(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -29,7 +29,7 @@ def transplant(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "TX-02", "info", summary="Takes medicines that lower the immune system",
     why="Common in LDN's patients; not a contraindication; note.",
-    sources=("S39",), inputs=(*TRANSPLANT_INPUTS, "immunosuppressants"),
+    sources=("S39",), basis="convention", inputs=(*TRANSPLANT_INPUTS, "immunosuppressants"),
 )
 def immunosuppressed(a: Inputs, as_of: date) -> Finding | None:
     if transplant(a, as_of) is not None:

@@ -14,7 +14,7 @@ rules = Registry("kidney")
     "REN-01", "warning", summary="Severe kidney disease or dialysis",
     why="Naltrexone metabolites are cleared by the kidneys; data are lacking; the UK "
     "contraindicates severe kidney disease.",
-    sources=("S14", "S13", "S20"), inputs=("kidney_disease",),
+    sources=("S14", "S13", "S20"), basis="label", inputs=("kidney_disease",),
 )
 def severe_kidney_disease(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("kidney_disease", "severe", "dialysis"):
@@ -25,7 +25,7 @@ def severe_kidney_disease(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "REN-02", "info", summary="Mild or moderate kidney disease, or unsure",
     why="Note kidney function.",
-    sources=("S14",), inputs=("kidney_disease",),
+    sources=("S14",), basis="convention", inputs=("kidney_disease",),
 )
 def other_kidney_disease(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("kidney_disease", "mild_or_moderate", "unsure"):

@@ -1,4 +1,4 @@
-"""Liver and alcohol rules (rules.md "Liver and alcohol": LIV-01 to LIV-07, ALC-01, ALC-02).
+"""Liver and alcohol rules (rules.md "Liver and alcohol": LIV-01 to LIV-08, ALC-01, ALC-02).
 
 Liver test ratios use the patient's own upper limit of normal and are computed only when
 both numbers are present and the limit is > 0. They are exact fractions of the numbers
@@ -16,6 +16,7 @@ from .facts import AUDIT_C_ITEMS, Notes, answered, audit_c
 
 rules = Registry("liver")
 
+ENZYME_RAISED_ABOVE = 1  # LIV-08: ALT or AST > 1 × ULN, while LIV-02 and LIV-03 are silent
 ENZYME_LIMIT_ABOVE = 3  # LIV-02: ALT or AST > 3 × ULN (a trial-exclusion convention)
 ENZYME_SEVERE_AT_LEAST = 5  # LIV-03: ALT or AST ≥ 5 × ULN
 BILIRUBIN_AT_LEAST = 2  # LIV-03: with bilirubin ≥ 2 × ULN
@@ -66,14 +67,24 @@ def _symptoms(a: Inputs) -> str:
 
 def _describe(a: Inputs, test: LabRatio) -> str:
     value, uln = (a[qid] for qid in test.ids)
-    return f"{test.name} {value} with upper limit {uln} ({float(test.ratio):.2f} × ULN)."
+    return f"{test.name} {value} with upper limit {uln} ({_times(test.ratio)} × ULN)."
+
+
+def _times(ratio: Fraction) -> str:
+    """The ratio to two decimals; "just over 3.00" where rounding would make a ratio that
+    crosses a threshold (1, 3, 5 …) read as the threshold itself."""
+    shown = f"{float(ratio):.2f}"
+    whole = Fraction(shown)
+    if whole.denominator != 1 or whole == ratio:
+        return shown
+    return f"just over {shown}" if ratio > whole else f"just under {shown}"
 
 
 @rules.rule(
     "LIV-01", "critical", summary="Acute hepatitis, liver failure or decompensated cirrhosis",
     why="Acute hepatitis and liver failure are contraindications in the Canadian and older US "
     "labels; the UK contraindicates severe liver disease.",
-    sources=("S6", "S7", "S20"), inputs=("liver_conditions", "cirrhosis_complications"),
+    sources=("S6", "S7", "S20"), basis="label", inputs=("liver_conditions", "cirrhosis_complications"),
 )
 def severe_liver_disease(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -88,7 +99,7 @@ def severe_liver_disease(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "LIV-02", "warning", summary="Liver enzymes above 3 × the upper limit, or tests not normal",
     why="Trials exclude > 3 × ULN; prescribers should establish subclinical liver injury first.",
-    sources=("S28", "S29", "S6"), inputs=(*INJURY_INPUTS, "liver_test_abnormal"),
+    sources=("S28", "S29", "S6"), basis="convention", inputs=(*INJURY_INPUTS, "liver_test_abnormal"),
 )
 def raised_liver_tests(a: Inputs, as_of: date) -> Finding | None:
     if significant_liver_injury(a, as_of) is not None:
@@ -107,7 +118,7 @@ def raised_liver_tests(a: Inputs, as_of: date) -> Finding | None:
     "LIV-03", "critical", summary="Pattern of significant liver injury in the tests",
     why="A pattern of significant liver injury needing evaluation first (thresholds are a "
     "convention, not LDN-validated).",
-    sources=("S7", "S12"), inputs=INJURY_INPUTS,
+    sources=("S7", "S12"), basis="convention", inputs=INJURY_INPUTS,
 )
 def significant_liver_injury(a: Inputs, as_of: date) -> Finding | None:
     enzymes = _enzymes(a)
@@ -132,29 +143,41 @@ def significant_liver_injury(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "LIV-04", "warning", summary="Chronic liver disease",
     why="Naltrexone exposure rises in cirrhosis; caution in hepatic impairment.",
-    sources=("S27", "S12", "S20"), inputs=DISEASE_INPUTS,
+    sources=("S27", "S12", "S20"), basis="convention", inputs=DISEASE_INPUTS,
 )
 def chronic_liver_disease(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
-    # Cirrhosis with complications is LIV-01's; without them (compensated) it is LIV-04's.
+    # Cirrhosis with complications is LIV-01's; without them (cirrhosis_complications is
+    # not "yes": "no", "unsure" or not answered) it is LIV-04's, even when LIV-01 fires for
+    # another condition such as acute hepatitis.
     cirrhosis = a.has("liver_conditions", "cirrhosis")
-    compensated = cirrhosis and not a.is_("cirrhosis_complications", "yes")
+    without_complications = cirrhosis and not a.is_("cirrhosis_complications", "yes")
     chronic = a.has(
         "liver_conditions", "chronic_hepatitis_b", "chronic_hepatitis_c", "autoimmune_hepatitis",
         "pbc_psc", "liver_transplant",
     )
-    if compensated or chronic:
+    if chronic or without_complications:
         notes.answers("liver_conditions", text=_conditions(a))
+    if without_complications:
+        notes.add(_cirrhosis_complications(a), a.evidence("cirrhosis_complications"))
     if a.has("liver_conditions", "fatty_liver") and a.is_("liver_test_abnormal", "yes"):
         notes.answers("liver_conditions", "liver_test_abnormal",
                       text="Fatty liver, and the last liver test was not normal.")
     return notes.finding()
 
 
+def _cirrhosis_complications(a: Inputs) -> str:
+    if a.is_("cirrhosis_complications", "no"):
+        return "Cirrhosis without complications."
+    if a.is_("cirrhosis_complications", "unsure"):
+        return "Cirrhosis; not sure whether it has caused complications."
+    return "Cirrhosis; whether it has caused complications was not answered."
+
+
 @rules.rule(
     "LIV-05", "critical", summary="Jaundice now",
     why="Yellow skin or eyes now may mean acute liver disease.",
-    sources=("S7", "S12"), inputs=("liver_symptoms_now",),
+    sources=("S7", "S12"), basis="label", inputs=("liver_symptoms_now",),
 )
 def jaundice_now(a: Inputs, as_of: date) -> Finding | None:
     if not a.has("liver_symptoms_now", "jaundice"):
@@ -165,7 +188,7 @@ def jaundice_now(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "LIV-06", "warning", summary="Possible liver symptoms now",
     why="Possible liver symptoms; check liver tests first.",
-    sources=("S7", "S12"), inputs=("liver_symptoms_now",),
+    sources=("S7", "S12"), basis="convention", inputs=("liver_symptoms_now",),
 )
 def liver_symptoms_now(a: Inputs, as_of: date) -> Finding | None:
     if a.has("liver_symptoms_now", "jaundice") or not a.has(
@@ -183,7 +206,7 @@ def _audit_c_positive(a: Inputs) -> bool:
 @rules.rule(
     "LIV-07", "warning", summary="Liver tests not current in someone at liver risk",
     why="Liver tests should be current before starting in people at liver risk.",
-    sources=("S6", "S20"),
+    sources=("S6", "S20"), basis="convention",
     inputs=("liver_test_when", *DISEASE_INPUTS, *AUDIT_INPUTS, "opioid_use_disorder"),
 )
 def liver_tests_not_current(a: Inputs, as_of: date) -> Finding | None:
@@ -203,9 +226,37 @@ def liver_tests_not_current(a: Inputs, as_of: date) -> Finding | None:
 
 
 @rules.rule(
+    "LIV-08", "info", summary="Liver tests above the limit (up to 3 ×), or reported not normal or unsure",
+    why="Liver tests above the limit or reported abnormal, below the 3 × threshold: note them, "
+    "and repeat them if they are more than 12 months old.",
+    sources=("S6", "S20"), basis="convention",
+    inputs=(*INJURY_INPUTS, "liver_test_abnormal", "liver_test_when"),
+)
+def liver_tests_to_note(a: Inputs, as_of: date) -> Finding | None:
+    if significant_liver_injury(a, as_of) is not None or raised_liver_tests(a, as_of) is not None:
+        return None
+    notes, enzymes = Notes(a), _enzymes(a)
+    for test in enzymes:
+        if test.ratio > ENZYME_RAISED_ABOVE:
+            notes.answers(*test.ids, text=_describe(a, test))
+    if a.is_("liver_test_abnormal", "unsure"):
+        notes.answers("liver_test_abnormal", text="Not sure whether the last liver test was normal.")
+    elif a.is_("liver_test_abnormal", "yes") and enzymes:
+        notes.answers("liver_test_abnormal", text="Told the last liver test was not normal.")
+    if notes.finding() is None:
+        return None
+    if a.is_("liver_test_when", "over_12_months"):
+        notes.answers("liver_test_when", text="The test was more than 12 months ago: repeat it.")
+    elif a.is_("liver_test_when", "unsure"):
+        notes.answers("liver_test_when",
+                      text="Not sure when the test was done: repeat it if it is more than 12 months old.")
+    return notes.finding()
+
+
+@rules.rule(
     "ALC-01", "info", summary="AUDIT-C positive (hazardous drinking)",
     why="Positive screen for hazardous drinking.",
-    sources=("S75",), inputs=AUDIT_INPUTS,
+    sources=("S75",), basis="convention", inputs=AUDIT_INPUTS,
 )
 def hazardous_drinking(a: Inputs, as_of: date) -> Finding | None:
     if not _audit_c_positive(a) or audit_c(a) >= AUDIT_C_HIGH_RISK:
@@ -216,7 +267,7 @@ def hazardous_drinking(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "ALC-02", "warning", summary="High-risk drinking or alcohol withdrawal history",
     why="High-risk drinking and liver risk.",
-    sources=("S75",), inputs=(*AUDIT_C_ITEMS, "alcohol_withdrawal_history"),
+    sources=("S75",), basis="convention", inputs=(*AUDIT_C_ITEMS, "alcohol_withdrawal_history"),
 )
 def high_risk_drinking(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)

@@ -27,7 +27,7 @@ SEVERE_PAIN_AT_LEAST = 7  # PAIN-01: average pain in the last 7 days, 0–10
 @rules.rule(
     "INT-01", "warning", summary="Takes a medicine that interacts with naltrexone",
     why="Label interactions (disulfiram: liver; thioridazine: sedation).",
-    sources=("S13",), inputs=("medications",),
+    sources=("S13",), basis="label", inputs=("medications",),
 )
 def interacting_medicine(a: Inputs, as_of: date) -> Finding | None:
     listed = current_entries(a, "interaction")
@@ -39,7 +39,7 @@ def interacting_medicine(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "MED-01", "info", summary="Medicines the classifier does not recognise",
     why="Unrecognised products: confirm none contains an opioid.",
-    sources=("S69", "S70"), inputs=("medications",),
+    sources=("S69", "S70"), basis="convention", inputs=("medications",),
 )
 def unrecognised_medicines(a: Inputs, as_of: date) -> Finding | None:
     # Entries the patient called opioids are opioid/long now; MED-02 takes the doubtful ones.
@@ -52,7 +52,7 @@ def unrecognised_medicines(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "MED-02", "warning", summary="An unrecognised medicine may contain an opioid",
     why="An unrecognised product may contain an opioid: confirm its ingredients before starting.",
-    sources=("S69", "S70"), inputs=("medications",),
+    sources=("S69", "S70"), basis="convention", inputs=("medications",),
 )
 def possible_hidden_opioid(a: Inputs, as_of: date) -> Finding | None:
     doubtful = tuple(entry for entry in a.meds if entry.may_hide_an_opioid)
@@ -80,7 +80,7 @@ def _why_doubtful(entry: MedEntry) -> str:
 @rules.rule(
     "PAIN-01", "info", summary="Severe pain (7 or more out of 10)",
     why="On LDN, pain must be managed without opioids; plan rescue pain relief.",
-    sources=("S20",), inputs=("pain_average",),
+    sources=("S20",), basis="convention", inputs=("pain_average",),
 )
 def severe_pain(a: Inputs, as_of: date) -> Finding | None:
     if a.get("pain_average", 0) < SEVERE_PAIN_AT_LEAST:

@@ -20,7 +20,7 @@ GAD2_POSITIVE_AT_LEAST = 3  # PSY-03
 @rules.rule(
     "PSY-01", "critical", summary="Thoughts of self-harm: needs a same-day response",
     why="Thoughts of self-harm need a same-day response; suicidality is reported with naltrexone.",
-    sources=("S18", "S13", "S45"), inputs=("phq9_self_harm",), urgent=True,
+    sources=("S18", "S13", "S45"), basis="label", inputs=("phq9_self_harm",), urgent=True,
 )
 def self_harm_thoughts(a: Inputs, as_of: date) -> Finding | None:
     if a.get("phq9_self_harm", 0) < SELF_HARM_AT_LEAST:
@@ -34,7 +34,7 @@ def self_harm_thoughts(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "PSY-02", "warning", summary="Past suicide attempt, or PHQ-9 of 15 or more",
     why="Label suicidality warning; LDN trials excluded prior attempts.",
-    sources=("S18", "S45"), inputs=("suicide_attempt_history", *PHQ9_ITEMS),
+    sources=("S18", "S45"), basis="convention", inputs=("suicide_attempt_history", *PHQ9_ITEMS),
 )
 def severe_depression_or_attempt(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -48,7 +48,7 @@ def severe_depression_or_attempt(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "PSY-03", "info", summary="Low mood or anxiety to monitor",
     why="Baseline mood and anxiety to monitor.",
-    sources=("S77",), inputs=(*PHQ9_ITEMS, *GAD2_ITEMS),
+    sources=("S77",), basis="convention", inputs=(*PHQ9_ITEMS, *GAD2_ITEMS),
 )
 def mood_to_monitor(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)

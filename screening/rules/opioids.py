@@ -65,7 +65,7 @@ def _exposure_window(
     "OPI-01", "critical", summary="Taking an opioid now",
     why="Naltrexone is contraindicated in anyone receiving opioids; it blocks them and can "
     "precipitate withdrawal.",
-    sources=("S1", "S2", "S8"), inputs=("opioid_pattern", "medications"), blocks_start=True,
+    sources=("S1", "S2", "S8"), basis="label", inputs=("opioid_pattern", "medications"), blocks_start=True,
 )
 def opioid_in_use(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -79,7 +79,7 @@ def opioid_in_use(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-02", "critical", summary="Short-acting opioid less than 7 days ago",
     why="The label asks for an opioid-free interval of at least 7–10 days.",
-    sources=("S2", "S6"), inputs=SHORT_EXPOSURE_INPUTS,
+    sources=("S2", "S6"), basis="label", inputs=SHORT_EXPOSURE_INPUTS,
 )
 def short_opioid_under_7_days(a: Inputs, as_of: date) -> Finding | None:
     return _exposure_window(
@@ -90,7 +90,7 @@ def short_opioid_under_7_days(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-03", "warning", summary="Short-acting opioid 7–10 days ago",
     why="Inside the label's 7–10 day window.",
-    sources=("S2",), inputs=SHORT_EXPOSURE_INPUTS,
+    sources=("S2",), basis="label", inputs=SHORT_EXPOSURE_INPUTS,
 )
 def short_opioid_7_to_10_days(a: Inputs, as_of: date) -> Finding | None:
     return _exposure_window(
@@ -102,7 +102,7 @@ def short_opioid_7_to_10_days(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-04", "info", summary="Short-acting opioid 11–30 days ago",
     why="Recent opioid exposure, outside the window.",
-    sources=("S2",), inputs=SHORT_EXPOSURE_INPUTS,
+    sources=("S2",), basis="convention", inputs=SHORT_EXPOSURE_INPUTS,
 )
 def short_opioid_11_to_30_days(a: Inputs, as_of: date) -> Finding | None:
     return _exposure_window(
@@ -115,7 +115,7 @@ def short_opioid_11_to_30_days(a: Inputs, as_of: date) -> Finding | None:
     "OPI-05", "critical", summary="Long-acting opioid less than 14 days ago",
     why="After methadone or buprenorphine, withdrawal can be precipitated for as long as "
     "2 weeks (extended to all long-acting opioids).",
-    sources=("S2",), inputs=LONG_EXPOSURE_INPUTS,
+    sources=("S2",), basis="label, extended by convention", inputs=LONG_EXPOSURE_INPUTS,
 )
 def long_opioid_under_14_days(a: Inputs, as_of: date) -> Finding | None:
     return _exposure_window(
@@ -126,7 +126,7 @@ def long_opioid_under_14_days(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-06", "warning", summary="Long-acting opioid 14–30 days ago",
     why="Near the end of the 2-week vulnerability window.",
-    sources=("S2",), inputs=LONG_EXPOSURE_INPUTS,
+    sources=("S2",), basis="label, extended by convention", inputs=LONG_EXPOSURE_INPUTS,
 )
 def long_opioid_14_to_30_days(a: Inputs, as_of: date) -> Finding | None:
     return _exposure_window(
@@ -138,7 +138,7 @@ def long_opioid_14_to_30_days(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-07", "critical", summary="On methadone or buprenorphine treatment now",
     why="Contraindicated in patients maintained on methadone or buprenorphine.",
-    sources=("S1", "S3"), inputs=("opioid_treatment",), blocks_start=True,
+    sources=("S1", "S3"), basis="label", inputs=("opioid_treatment",), blocks_start=True,
 )
 def maintenance_treatment_now(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("opioid_treatment", "current"):
@@ -151,7 +151,7 @@ def maintenance_treatment_now(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-14", "warning", summary="Opioid use disorder, illicit opioids or past treatment",
     why="Overdose risk if opioids are resumed; counsel, discuss naloxone, consider a urine test.",
-    sources=("S3", "S85"), inputs=("opioid_use_disorder", "illicit_opioid_12m", "opioid_treatment"),
+    sources=("S3", "S85"), basis="convention", inputs=("opioid_use_disorder", "illicit_opioid_12m", "opioid_treatment"),
 )
 def opioid_use_history(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -167,7 +167,7 @@ def opioid_use_history(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-15", "warning", summary="Date of the last opioid dose unknown",
     why="Date of last opioid unknown: treat as recent until confirmed.",
-    sources=("S1",), inputs=("opioid_recent", "opioid_last_dose", "medications"),
+    sources=("S1",), basis="convention", inputs=("opioid_recent", "opioid_last_dose", "medications"),
 )
 def opioid_date_unknown(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -184,7 +184,7 @@ def opioid_date_unknown(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-16", "warning", summary="Says no recent opioids, but lists one",
     why="The answers disagree: opioids hide in combination products.",
-    sources=("S69", "S70"), inputs=("opioid_recent", "medications"),
+    sources=("S69", "S70"), basis="convention", inputs=("opioid_recent", "medications"),
 )
 def opioid_answers_disagree(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("opioid_recent", "no"):
@@ -204,7 +204,7 @@ def opioid_answers_disagree(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "OPI-18", "critical", summary="Opioid withdrawal symptoms now",
     why="Naltrexone is contraindicated in acute opioid withdrawal.",
-    sources=("S1",), inputs=("opioid_withdrawal_now",),
+    sources=("S1",), basis="label", inputs=("opioid_withdrawal_now",),
 )
 def withdrawal_now(a: Inputs, as_of: date) -> Finding | None:
     if not a.is_("opioid_withdrawal_now", "yes"):

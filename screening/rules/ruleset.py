@@ -23,6 +23,7 @@ from screening.questionnaire import QUESTIONNAIRE
 
 from . import (
     antagonists,
+    basis,
     completeness,
     eligibility,
     engine,
@@ -54,16 +55,16 @@ if len(RULES_BY_ID) != len(RULES):
 
 def _ruleset_version() -> str:
     """A short hash of the rules' metadata and of every file that decides an outcome: the
-    rule modules with their thresholds, facts, engine and sources, and the medication
+    rule modules with their thresholds, facts, engine, bases and sources, and the medication
     classifier with its lexicon (a new lexicon entry can change a flag). Line endings are
     normalised so that a Windows checkout gives the same version."""
     digest = hashlib.sha256()
     for rule in RULES:
-        metadata = (rule.id, rule.severity, rule.summary, rule.why, rule.sources, rule.inputs,
-                    rule.module, rule.urgent, rule.blocks_start)
+        metadata = (rule.id, rule.severity, rule.summary, rule.why, rule.sources, rule.basis,
+                    rule.inputs, rule.module, rule.urgent, rule.blocks_start, rule.caveat)
         digest.update(repr(metadata).encode())
     classifier = Path(medications_package.__file__ or "").parent
-    files = [Path(module.__file__ or "") for module in (*RULE_MODULES, engine, facts, severity, sources)]
+    files = [Path(module.__file__ or "") for module in (*RULE_MODULES, engine, facts, severity, basis, sources)]
     files += [sources.SOURCES_PATH, Path(__file__)]
     files += sorted(classifier.glob("*.py")) + sorted(classifier.glob("lexicon/*.yaml"))
     for path in files:

@@ -30,7 +30,7 @@ def _days_until(a: Inputs, as_of: date) -> int | None:
     "SURG-01", "warning", summary="Surgery or opioid pain relief expected within 2 weeks",
     why="Defer the start: LDN must be stopped 2–3 days before surgery and opioids need a "
     "washout afterwards.",
-    sources=("S34", "S37", "S38"), inputs=SURGERY_INPUTS,
+    sources=("S34", "S38"), basis="expert opinion", inputs=SURGERY_INPUTS,
 )
 def surgery_soon(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -49,7 +49,7 @@ def surgery_soon(a: Inputs, as_of: date) -> Finding | None:
     "SURG-02", "info", summary="Surgery later, or possible",
     why="Counsel: stop LDN at least 3 days before, tell the anaesthetist, restart after "
     "opioids stop.",
-    sources=("S34", "S37", "S38"), inputs=SURGERY_INPUTS,
+    sources=("S34", "S38"), basis="expert opinion", inputs=SURGERY_INPUTS,
 )
 def surgery_later_or_unsure(a: Inputs, as_of: date) -> Finding | None:
     if surgery_soon(a, as_of) is not None:

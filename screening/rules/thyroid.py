@@ -1,4 +1,4 @@
-"""Thyroid rules (rules.md "Thyroid": THY-01 to THY-03).
+"""Thyroid rules (rules.md "Thyroid": THY-01 to THY-04).
 
 "On thyroid hormone" (facts.thyroid_hormone) is the thyroid medicine answer or a
 current thyroid-hormone entry on the medication list.
@@ -31,7 +31,10 @@ def _autoimmune_or_hypothyroid(a: Inputs) -> bool:
     "THY-01", "warning", summary="Hashimoto's or hypothyroidism on thyroid hormone",
     why="Start at the lowest dose and recheck thyroid tests in 2–3 months (advocacy guidance; "
     "evidence weak).",
-    sources=("S35", "S33", "S40"), inputs=THYROID_INPUTS,
+    sources=("S33", "S40"), basis="expert opinion", inputs=THYROID_INPUTS,
+    # sources.md: where the evidence runs against a rule, its rationale says so.
+    caveat="The only cohort data found (Raknes and Småbrekke 2020) do not show a change in "
+    "thyroid hormone use after LDN.",
 )
 def hypothyroid_on_hormone(a: Inputs, as_of: date) -> Finding | None:
     hormone = thyroid_hormone(a)
@@ -46,7 +49,7 @@ def hypothyroid_on_hormone(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "THY-02", "info", summary="Thyroid history to note",
     why="Thyroid history to note.",
-    sources=("S74",), inputs=THYROID_INPUTS,
+    sources=("S74",), basis="convention", inputs=THYROID_INPUTS,
 )
 def thyroid_history(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
@@ -63,7 +66,7 @@ def thyroid_history(a: Inputs, as_of: date) -> Finding | None:
 @rules.rule(
     "THY-03", "warning", summary="Overactive-thyroid symptoms while on thyroid hormone",
     why="Possible over-replacement already; check thyroid tests before starting.",
-    sources=("S33",), inputs=(*THYROID_HORMONE_INPUTS, "hyperthyroid_symptoms"),
+    sources=("S33",), basis="expert opinion", inputs=(*THYROID_HORMONE_INPUTS, "hyperthyroid_symptoms"),
 )
 def possible_over_replacement(a: Inputs, as_of: date) -> Finding | None:
     hormone = thyroid_hormone(a)
@@ -73,4 +76,23 @@ def possible_over_replacement(a: Inputs, as_of: date) -> Finding | None:
     return Finding(
         f"{_on_hormone(hormone)}. Symptoms in the last month: {symptoms}.",
         {**hormone, **a.evidence("hyperthyroid_symptoms")},
+    )
+
+
+@rules.rule(
+    "THY-04", "info", summary="Thyroid dose changed in the last 6 months",
+    why="The thyroid dose was changed recently: check that thyroid tests are stable before "
+    "starting, as LDN may lower the dose needed.",
+    sources=("S33", "S40"), basis="expert opinion",
+    inputs=(*THYROID_HORMONE_INPUTS, "thyroid_dose_changed_6m"),
+)
+def recent_thyroid_dose_change(a: Inputs, as_of: date) -> Finding | None:
+    # The dose question is asked only when the thyroid medicine answer names one; a thyroid
+    # hormone known only from the medication list leaves it unasked (THY-01 or THY-02 fire).
+    hormone = thyroid_hormone(a)
+    if not (hormone and a.is_("thyroid_dose_changed_6m", "yes")):
+        return None
+    return Finding(
+        f"{_on_hormone(hormone)}. The dose changed in the last 6 months.",
+        {**hormone, **a.evidence("thyroid_dose_changed_6m")},
     )

@@ -18,6 +18,10 @@ def test_the_base_answers_raise_no_flag() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_case(case) -> None:
-    fired = {flag.rule_id for flag in evaluate(case.answers, case.as_of).flags}
+    flags = {flag.rule_id: flag for flag in evaluate(case.answers, case.as_of).flags}
+    fired = set(flags)
     assert not set(case.fires) - fired, f"expected to fire: {sorted(set(case.fires) - fired)}"
     assert not set(case.silent) & fired, f"expected silent: {sorted(set(case.silent) & fired)}"
+    for rule_id, texts in case.says.items():
+        for text in texts:
+            assert text in flags[rule_id].rationale, f"{rule_id} does not say {text!r}"

@@ -52,7 +52,7 @@ def test_the_view_cannot_be_written() -> None:
 def test_evidence_must_be_declared_too() -> None:
     registry = Registry("test")
 
-    @registry.rule("TEST-01", "info", summary="s", why="w", sources=("S1",),
+    @registry.rule("TEST-01", "info", summary="s", why="w", sources=("S1",), basis="label",
                    inputs=("opioid_recent",))
     def leaky(a: Inputs, as_of: date) -> Finding:
         return Finding("r", {"conditions": ["fibromyalgia"]})
@@ -64,15 +64,32 @@ def test_evidence_must_be_declared_too() -> None:
 def test_a_rule_must_cite_known_sources() -> None:
     with pytest.raises(ValueError, match="sources"):
         Registry("test").rule(
-            "TEST-01", "info", summary="s", why="w", sources=("S999",), inputs=()
+            "TEST-01", "info", summary="s", why="w", sources=("S999",), basis="label", inputs=()
         )(lambda a, as_of: None)
+
+
+def test_a_rule_must_declare_a_known_basis() -> None:
+    with pytest.raises(ValueError, match="basis"):
+        Registry("test").rule(
+            "TEST-01", "info", summary="s", why="w", sources=("S1",),
+            basis="hearsay", inputs=(),  # type: ignore[arg-type]  # the point of the test
+        )(lambda a, as_of: None)
+
+
+def test_a_caveat_follows_the_rationale_on_every_flag() -> None:
+    registry = Registry("test")
+    registry.rule("TEST-01", "info", summary="s", why="Why.", sources=("S1",), basis="label",
+                  inputs=(), caveat="But.")(lambda a, as_of: Finding("Because.", {}))
+    (flag,) = run(registry, {}, AS_OF)
+    assert flag.rationale == "Because. Why. But."
 
 
 def test_flags_are_sorted_by_severity_then_rule_id() -> None:
     registry = Registry("test")
     for rule_id, severity in [("B-01", "info"), ("A-02", "warning"), ("C-01", "critical"),
                               ("A-01", "info"), ("B-02", "critical")]:
-        registry.rule(rule_id, severity, summary="s", why="w", sources=("S1",), inputs=())(
+        registry.rule(rule_id, severity, summary="s", why="w", sources=("S1",), basis="label",
+                      inputs=())(
             lambda a, as_of: Finding("r", {})
         )
     assert [flag.rule_id for flag in run(registry, {}, AS_OF)] == [
@@ -98,6 +115,7 @@ def test_a_flag_shows_its_first_source_and_keeps_them_all() -> None:
     (flag,) = evaluate({**answers, "kidney_disease": "dialysis"}, as_of).flags
     assert flag.source.key == "S14"
     assert [source.key for source in flag.sources] == ["S14", "S13", "S20"]
+    assert [source.kind for source in flag.sources] == ["label", "label", "label"]
     assert flag.to_json()["evidence"] == {"kidney_disease": "dialysis"}
 
 
