@@ -1,7 +1,9 @@
 """Settings from environment variables, with safe development defaults.
 
-Production (`SCREENING_ENV=production`) refuses to start without a real SECRET_KEY;
-development generates one once into the instance folder so sessions survive restarts
+`SCREENING_ENV` is exactly `development` (the default), `test` or `production`; anything
+else (`Production`, `prod`, a stray space) refuses to start rather than run as development.
+Production refuses to start without a real SECRET_KEY; development and test generate one
+once into the instance folder (0700, the secret 0600) so sessions survive restarts
 without a secret ever living in the code.
 """
 
@@ -20,8 +22,21 @@ DEFAULT_CRISIS_CONTACT = (
 )
 
 
+ENVIRONMENTS = ("development", "test", "production")
+
+
 class ConfigError(RuntimeError):
     """The settings cannot run the application safely; the message says what to set."""
+
+
+def _environment(env: dict[str, str]) -> str:
+    name = env.get("SCREENING_ENV", "development")
+    if name not in ENVIRONMENTS:
+        # Fail closed: a typo must never run a production server with development settings.
+        raise ConfigError(
+            f"SCREENING_ENV must be exactly one of {', '.join(ENVIRONMENTS)} (got {name[:40]!r})"
+        )
+    return name
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -34,28 +49,56 @@ def _list(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
 
 
+def make_private_folder(folder: Path) -> None:
+    """`folder` readable by this user only: created 0700 if missing, tightened to 0700 if it
+    is ours and open to others (an instance folder made by an older version, say)."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode is filtered by the umask; chmod is not
+    elif folder.is_dir() and folder.stat().st_uid == os.geteuid() and folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+
+
 def _development_secret(instance_path: Path) -> str:
     secret_file = instance_path / "secret_key"
     if not secret_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        secret_file.write_text(secrets.token_hex(32), encoding="utf-8")
+        make_private_folder(instance_path)
+        # Created 0600 at once: the secret is never readable by others, not even briefly.
+        descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as sink:
+            sink.write(secrets.token_hex(32))
+    elif secret_file.stat().st_mode & 0o077 and secret_file.stat().st_uid == os.geteuid():
         secret_file.chmod(0o600)
     return secret_file.read_text(encoding="utf-8").strip()
 
 
+def _require_mfa(env: dict[str, str], production: bool) -> bool:
+    """REQUIRE_MFA is exactly 1 (the default) or 0, and never 0 in production."""
+    value = env.get("REQUIRE_MFA", "1")
+    if value not in {"0", "1"}:
+        raise ConfigError(f"REQUIRE_MFA must be 1 or 0 (got {value[:40]!r})")
+    if production and value == "0":
+        raise ConfigError("REQUIRE_MFA=0 is for development and tests only: production requires a second factor")
+    return value == "1"
+
+
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     env = dict(os.environ if environ is None else environ)
-    production = env.get("SCREENING_ENV", "development") == "production"
+    environment = _environment(env)
+    production = environment == "production"
     secret = env.get("SECRET_KEY")
     if production and (not secret or len(secret) < 32):
         raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production")
     if production and not env.get("PUBLIC_BASE_URL", "").startswith("https://"):
         # Patient links are built from it; without it they would follow the Host header.
         raise ConfigError("PUBLIC_BASE_URL must be set to the site's https:// address in production")
+    require_mfa = _require_mfa(env, production)
+    if instance_path.exists():
+        make_private_folder(instance_path)  # it holds the database and the development secret
     secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), production)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'screening.sqlite3'}"
     return {
-        "ENV_NAME": "production" if production else "development",
+        "ENV_NAME": environment,
         "SECRET_KEY": secret or _development_secret(instance_path),
         "DATABASE_URL": database_url,
         "CLINIC_NAME": env.get("CLINIC_NAME", "Your clinic"),
@@ -80,4 +123,5 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "DOCTOR_IDLE_TIMEOUT": timedelta(minutes=int(env.get("DOCTOR_IDLE_MINUTES", "30"))),
         "DOCTOR_ABSOLUTE_TIMEOUT": timedelta(hours=int(env.get("DOCTOR_SESSION_HOURS", "12"))),
+        "REQUIRE_MFA": require_mfa,
     }

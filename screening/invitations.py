@@ -3,11 +3,17 @@
 A token carries 256 random bits; the database keeps its SHA-256, so neither a database
 leak nor a log of queries reveals a working link. (A slow hash adds nothing for tokens
 this long and would slow every lookup.)
+
+A link has an `issue`: re-issuing or revoking it bumps the issue, which ends every patient
+session opened under an earlier one (screening.patient.context). What a clinic may type
+for a new invitation (the patient reference, the dates) is checked here once, for the
+web form and the `invite` command alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -18,6 +24,35 @@ from sqlalchemy.orm import Session
 from .models import Invitation, utcnow
 
 TOKEN_BYTES = 32
+# The clinic's own reference: ASCII letters, digits and a few separators, so no control,
+# bidi or look-alike character ever reaches a page, an export or a terminal.
+PATIENT_REF_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9._\-/ ]{0,63}\Z"
+PATIENT_REF_MESSAGE = "Use up to 64 letters, numbers, spaces, dots, dashes or slashes"
+# Appointments and chosen expiry dates lie between today and two years from today.
+MAX_DAYS_AHEAD = 730
+TOO_FAR_MESSAGE = "Choose a date within 2 years from today"
+
+
+def is_valid_patient_ref(patient_ref: str) -> bool:
+    return re.match(PATIENT_REF_PATTERN, patient_ref) is not None
+
+
+def appointment_problem(appointment: date, today: date) -> str | None:
+    """Why this appointment date cannot be used for a new invitation, or None."""
+    if appointment < today:
+        return "The appointment date is in the past"
+    if appointment > today + timedelta(days=MAX_DAYS_AHEAD):
+        return TOO_FAR_MESSAGE
+    return None
+
+
+def expiry_problem(expires_on: date, today: date) -> str | None:
+    """Why this chosen "valid until" day cannot be used, or None."""
+    if expires_on < today:
+        return "The link cannot expire in the past"
+    if expires_on > today + timedelta(days=MAX_DAYS_AHEAD):
+        return TOO_FAR_MESSAGE
+    return None
 
 
 def hash_token(token: str) -> str:
@@ -80,12 +115,26 @@ def is_usable(invitation: HasValidity, now: datetime | None = None) -> bool:
 
 
 def reissue(invitation: Invitation, expires_at: datetime | None = None, days_valid: int = 30) -> str:
-    """A new token for the same invitation: the old link stops working, progress is kept."""
+    """A new token for the same invitation: the old link and every session opened from it
+    stop working, progress is kept."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation.token_hash = hash_token(token)
     invitation.status = "active"
     invitation.expires_at = expires_at or default_expiry(invitation.appointment_date, days_valid, utcnow())
+    _next_issue(invitation)
     return token
+
+
+def revoke(invitation: Invitation) -> None:
+    """The link stops working, and so does every session opened from it, for good: a later
+    re-issue starts a new issue that no earlier session carries."""
+    invitation.status = "revoked"
+    _next_issue(invitation)
+
+
+def _next_issue(invitation: Invitation) -> None:
+    # In SQL, not read-modify-write: two doctors acting at once still give two new issues.
+    invitation.issue = Invitation.issue + 1
 
 
 def invitation_status(invitation: Invitation, now: datetime | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,8 @@ def test_flask_help_lists_the_commands(tmp_path):
 
 def test_init_db_then_invite_prints_a_working_link(tmp_path, app):
     assert _flask("init-db", tmp_path=tmp_path).returncode == 0
-    result = _flask("invite", "--patient", "P-123", "--appointment", "2030-01-15", tmp_path=tmp_path)
+    appointment = (date.today() + timedelta(days=30)).isoformat()  # links are for the next 2 years only
+    result = _flask("invite", "--patient", "P-123", "--appointment", appointment, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     link = result.stdout.strip()
     assert link.startswith("http://127.0.0.1:5000/i/")

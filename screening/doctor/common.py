@@ -1,7 +1,15 @@
-"""Small helpers the doctor views share: the audit trail, the acting doctor, query parameters."""
+"""Small helpers the doctor views share: the audit trail, the acting doctor, query parameters.
+
+Query parameters are read through these helpers only: dates within a sane range, page
+numbers as plain ASCII digits, and for the links a page builds back to itself only the
+parameters that page knows (never `endpoint`, `_external` or anything else `url_for` would
+act on).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -42,15 +50,35 @@ def audit_access(action: str, target: str, **details: Any) -> None:
         audit(session, action, target=target, **details)
 
 
+# Filter dates outside this range mean nothing here, and at the edges of what Python and
+# the databases hold (9999-12-31 plus a day) they would fail: they are ignored instead.
+EARLIEST_FILTER_DATE = date(1900, 1, 1)
+LATEST_FILTER_DATE = date(2199, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PAGE = re.compile(r"[0-9]{1,6}")
+MAX_PAGE = 100_000
+
+
 def date_arg(name: str) -> date | None:
-    """A YYYY-MM-DD query parameter, or None when absent or not a date (filters ignore it)."""
+    """A YYYY-MM-DD query parameter from 1900 to 2199, or None when absent, not a date or
+    out of that range (filters ignore it)."""
+    value = request.args.get(name, "")
+    if not _ISO_DATE.fullmatch(value):
+        return None
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if EARLIEST_FILTER_DATE <= day <= LATEST_FILTER_DATE else None
 
 
 def page_arg() -> int:
-    """The ?page= number: a positive whole number, else 1."""
+    """The ?page= number: 1 to MAX_PAGE in ASCII digits, else 1."""
     value = request.args.get("page", "1")
-    return min(int(value), 100_000) if value.isdigit() and int(value) > 0 else 1
+    return min(int(value), MAX_PAGE) if _PAGE.fullmatch(value) and int(value) > 0 else 1
+
+
+def known_args(names: Iterable[str]) -> dict[str, str]:
+    """The query parameters a page's own links carry over (its filters), and nothing else:
+    whatever else the query string holds never reaches `url_for`."""
+    return {name: request.args[name] for name in names if name in request.args}

@@ -19,9 +19,8 @@ from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..forms.fields import ChoiceField, SafeText
+from ..invitations import PATIENT_REF_MESSAGE, PATIENT_REF_PATTERN, appointment_problem, expiry_problem
 from .decisions import DECISIONS, OVERRIDE_REASONS
-
-PATIENT_REF_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9._\-/ ]{0,63}\Z"
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any
@@ -36,7 +35,7 @@ class InvitationForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no typ
         description="Your clinic's own reference, not the patient's name.",
         validators=[
             InputRequired("Enter the patient reference"),
-            Regexp(PATIENT_REF_PATTERN, message="Use up to 64 letters, numbers, spaces, dots, dashes or slashes"),
+            Regexp(PATIENT_REF_PATTERN, message=PATIENT_REF_MESSAGE),
         ],
     )
     appointment_date = DateField("Appointment date", validators=[Optional()],
@@ -44,9 +43,16 @@ class InvitationForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no typ
     expires_on = DateField("Link valid until (optional)", validators=[Optional()],
                            description="By default, the day after the appointment, or 30 days.")
 
+    # Both dates lie between today and 2 years ahead (screening.invitations, shared with `flask invite`).
+    def validate_appointment_date(self, field: DateField) -> None:
+        problem = appointment_problem(field.data, date.today()) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
     def validate_expires_on(self, field: DateField) -> None:
-        if field.data and field.data < date.today():
-            raise ValidationError("The link cannot expire in the past")
+        problem = expiry_problem(field.data, date.today()) if field.data else None
+        if problem:
+            raise ValidationError(problem)
 
 
 class DecisionForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..invitations import create_invitation, invitation_status, reissue
+from ..invitations import create_invitation, invitation_status, reissue, revoke
 from ..models import Invitation
 
 INVITATIONS_PER_PAGE = 50
@@ -66,12 +66,13 @@ def list_invitations(session: Session, page: int) -> InvitationPage:
 
 
 def apply_action(session: Session, invitation: Invitation, action: str, *, days_valid: int) -> ActionDone:
-    """Revoke the link, or re-issue it (new token, progress kept). Raises AlreadySubmitted."""
+    """Revoke the link, or re-issue it (new token, progress kept); either way every session
+    opened from the link before ends. Raises AlreadySubmitted."""
     if invitation_status(invitation) == "submitted":
         raise AlreadySubmitted
     token = None
     if action == "revoke":
-        invitation.status = "revoked"
+        revoke(invitation)
     else:
         token = reissue(invitation, days_valid=days_valid)
     return ActionDone(invitation.patient_ref, token)

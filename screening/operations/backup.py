@@ -3,6 +3,9 @@
 SQLite: the online backup API copies a consistent snapshot while the app keeps serving.
 PostgreSQL: pg_dump's custom format, restored with pg_restore. The procedure, including
 what to do before a restore, is in docs/operations.md.
+
+A backup holds every patient's answers: it is written into a file created 0600 (an
+existing one is tightened before anything is written to it), in a folder created 0700.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import subprocess
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from ..db import OWNER_ONLY, prepare_sqlite_file
 
 
 class BackupError(RuntimeError):
@@ -33,14 +38,24 @@ def _pg_args(database_url: str) -> tuple[list[str], dict[str, str]]:
     return args + ["--dbname", url.database or ""], {"PGPASSWORD": url.password or ""}
 
 
+def _owner_only_file(destination: Path) -> None:
+    """`destination` exists, readable and writable by this user only, before data goes in."""
+    if not destination.parent.exists():
+        destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        destination.parent.chmod(0o700)  # mkdir's mode is filtered by the umask
+    os.close(os.open(destination, os.O_WRONLY | os.O_CREAT, OWNER_ONLY))
+    destination.chmod(OWNER_ONLY)  # an existing file keeps its mode through os.open
+
+
 def backup(database_url: str, destination: Path) -> Path:
-    destination.parent.mkdir(parents=True, exist_ok=True)
     if database_url.startswith("sqlite"):
+        prepare_sqlite_file(destination)  # 0600 before SQLite writes to it; its journal follows
         with sqlite3.connect(_sqlite_path(database_url)) as source, sqlite3.connect(destination) as target:
             source.backup(target)
         return destination
     if not shutil.which("pg_dump"):
         raise BackupError("pg_dump is not installed: install the PostgreSQL client tools")
+    _owner_only_file(destination)
     args, env = _pg_args(database_url)
     _run(["pg_dump", "--format=custom", "--file", str(destination), *args], env)
     return destination

@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..invitations import create_invitation
+from ..invitations import PATIENT_REF_MESSAGE, appointment_problem, create_invitation, is_valid_patient_ref
 from ..migrations import upgrade
 from .backup import BackupError, backup, restore
 from .demo import demo_command
@@ -36,15 +36,20 @@ def init_db_command() -> None:
 
 
 @click.command("invite")
-@click.option("--patient", "patient_ref", required=True, help="The clinic's reference for the patient (no names).")
+@click.option("--patient", "patient_ref", required=True,
+              help="The clinic's reference for the patient (no names): up to 64 letters, digits, spaces, . - _ /")
 @click.option("--appointment", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Appointment date, YYYY-MM-DD. LDN start checks use this date.")
+              help="Appointment date, YYYY-MM-DD, from today to 2 years ahead. LDN start checks use this date.")
 @with_appcontext
 def invite_command(patient_ref: str, appointment: datetime | None) -> None:
     """Create an invitation and print the patient's link."""
     appointment_date: date | None = appointment.date() if appointment else None
-    if not patient_ref.strip() or len(patient_ref) > 64:
-        raise click.BadParameter("must be 1 to 64 characters", param_hint="--patient")
+    # What the invitation form accepts, no more: no control, bidi or look-alike characters.
+    if not is_valid_patient_ref(patient_ref):
+        raise click.BadParameter(PATIENT_REF_MESSAGE, param_hint="--patient")
+    problem = appointment_problem(appointment_date, date.today()) if appointment_date else None
+    if problem:
+        raise click.BadParameter(problem, param_hint="--appointment")
     with db().write() as session:
         invitation, token = create_invitation(
             session, patient_ref.strip(), appointment_date,

@@ -1,7 +1,9 @@
 """Who the patient is for this request, from their session cookie.
 
 The invitation token is swapped for a session at the link, so the token never sits in
-the address bar, the history or a Referer header after the first request.
+the address bar, the history or a Referer header after the first request. The session
+remembers which issue of the link it was opened under; re-issuing or revoking the link
+starts a new issue, and a session of an earlier one is refused from its next request on.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from ..invitations import is_usable
 from ..models import Invitation, QuestionnaireResponse, table_of
 
 SESSION_KEY = "patient_response_id"
+ISSUE_KEY = "patient_link_issue"
+JUST_SENT_KEY = "patient_just_sent"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class PatientContext:
     """
 
     response_id: int
+    issue: int  # the link's issue this session was opened under, still the current one
     answers: dict[str, Any]
     current_page: str
     revision: int
@@ -42,6 +47,7 @@ _PATIENT = (
     select(
         _response.c.id, _response.c.answers, _response.c.current_page, _response.c.revision,
         _response.c.submitted, _invitation.c.status, _invitation.c.expires_at, _invitation.c.appointment_date,
+        _invitation.c.issue,
     )
     .join_from(_response, _invitation, _invitation.c.id == _response.c.invitation_id)
     .where(_response.c.id == bindparam("response_id"))
@@ -55,24 +61,39 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def begin_patient_session(response_id: int) -> None:
+def begin_patient_session(response_id: int, issue: int) -> None:
     browser_session.clear()  # a fresh session per link: no fixation, no mixing of two patients
     browser_session[SESSION_KEY] = response_id
+    browser_session[ISSUE_KEY] = issue
 
 
 def load_patient(session: Session, *, for_update: bool = False) -> PatientContext | None:
-    """The patient's response, or None if there is no session or the link is no longer usable."""
-    response_id = browser_session.get(SESSION_KEY)
-    if not isinstance(response_id, int):
+    """The patient's response, or None if there is no session, the link is no longer usable
+    or the session was opened under an earlier issue of the link (re-issued or revoked since)."""
+    response_id, issue = browser_session.get(SESSION_KEY), browser_session.get(ISSUE_KEY)
+    if not isinstance(response_id, int) or not isinstance(issue, int):
         return None
     query = _PATIENT_FOR_UPDATE if for_update else _PATIENT
     row = session.connection().execute(query, {"response_id": response_id}).one_or_none()
-    if row is None or not is_usable(row):
+    if row is None or row.issue != issue or not is_usable(row):
         browser_session.pop(SESSION_KEY, None)
+        browser_session.pop(ISSUE_KEY, None)
         return None
     current = today()
     as_of = row.appointment_date if row.appointment_date and row.appointment_date >= current else current
     return PatientContext(
-        response_id=row.id, answers=row.answers, current_page=row.current_page, revision=row.revision,
-        submitted=row.submitted, today=current, as_of=as_of,
+        response_id=row.id, issue=row.issue, answers=row.answers, current_page=row.current_page,
+        revision=row.revision, submitted=row.submitted, today=current, as_of=as_of,
     )
+
+
+def mark_just_sent(response_id: int) -> None:
+    """The confirmation page may thank this browser once, right after its own submit."""
+    browser_session[JUST_SENT_KEY] = response_id
+
+
+def take_just_sent(response_id: int) -> bool:
+    """True once, for the first confirmation page after this browser submitted; afterwards
+    the link and its sessions show only the generic "already sent" page."""
+    just_sent: object = browser_session.pop(JUST_SENT_KEY, None)
+    return just_sent == response_id

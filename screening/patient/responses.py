@@ -41,18 +41,28 @@ def start_or_resume(session: Session, invitation: Invitation, questionnaire: Que
     return response
 
 
+class OpenedLink(NamedTuple):
+    """What a usable link opens: its response, the link's current issue (the session keeps
+    it), whether the patient has answered anything yet and whether the answers were sent."""
+
+    response_id: int
+    issue: int
+    started: bool
+    submitted: bool
+
+
 def open_link(
     session: Session, token: str, questionnaire: Questionnaire, *, remote_addr: str | None,
-) -> tuple[int, bool] | None:
-    """The response a usable link opens (started if new) and whether it has answers yet;
-    None for every unusable link alike, so the page cannot tell which case it was."""
+) -> OpenedLink | None:
+    """The response a usable link opens (started if new); None for every unusable link
+    alike, so the page cannot tell which case it was."""
     invitation = usable_invitation(session, token)
     if invitation is None:
         return None
     response = start_or_resume(session, invitation, questionnaire)
     record_audit(session, f"patient:{response.id}", "invitation.opened", target=f"response:{response.id}",
                  remote_addr=remote_addr)
-    return response.id, bool(response.answers)
+    return OpenedLink(response.id, invitation.issue, bool(response.answers), response.submitted)
 
 
 def merge_page_answers(
@@ -84,9 +94,10 @@ def save_page_answers(
 
 _response, _invitation = table_of(QuestionnaireResponse), table_of(Invitation)
 # A page save lands only if the response is still at the revision its page was validated
-# against, not submitted, and its invitation still usable (invitations.is_usable, in SQL).
-# So a page can be validated without the write lock (on SQLite a writer locks the whole
-# database) and a stale tab or a revoked link can never overwrite newer answers.
+# against, not submitted, and its invitation still usable (invitations.is_usable, in SQL)
+# at the issue the patient's session was opened under. So a page can be validated without
+# the write lock (on SQLite a writer locks the whole database) and a stale tab, a revoked
+# or re-issued link or a session it ended can never overwrite newer answers.
 _now = bindparam("now", type_=_response.c.updated_at.type)
 _SAVE_IF_UNCHANGED = update(_response).where(
     _response.c.id == bindparam("response_id"),
@@ -96,6 +107,7 @@ _SAVE_IF_UNCHANGED = update(_response).where(
         _invitation.c.id == _response.c.invitation_id,
         _invitation.c.status == "active",
         _invitation.c.expires_at > _now,
+        _invitation.c.issue == bindparam("issue"),
     ),
 ).values(
     answers=bindparam("new_answers", type_=_response.c.answers.type), current_page=bindparam("new_page"),
@@ -103,10 +115,11 @@ _SAVE_IF_UNCHANGED = update(_response).where(
 )
 
 
-def store_page_save(session: Session, response_id: int, seen_revision: int, save: PageSave) -> bool:
-    """Writes `save` if nothing changed since `seen_revision`; True if it was written."""
+def store_page_save(session: Session, response_id: int, seen_revision: int, issue: int, save: PageSave) -> bool:
+    """Writes `save` if nothing changed since `seen_revision` and the link is still at the
+    session's `issue`; True if it was written."""
     result = session.connection().execute(_SAVE_IF_UNCHANGED, {
-        "response_id": response_id, "seen_revision": seen_revision, "now": utcnow(),
+        "response_id": response_id, "seen_revision": seen_revision, "issue": issue, "now": utcnow(),
         "new_answers": save.answers, "new_page": save.next_page_id,
     })
     return rows_changed(result) == 1

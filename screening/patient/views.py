@@ -22,7 +22,7 @@ from ..questionnaire.navigation import (
     shown_pages,
 )
 from . import bp
-from .context import PatientContext, begin_patient_session, load_patient
+from .context import PatientContext, begin_patient_session, load_patient, mark_just_sent, take_just_sent
 from .responses import CHECK_PAGE, PageSave, open_link, save_page_answers, store_page_save
 from .safety import needs_safety_message
 from .submission import ready_to_submit, submit_response
@@ -33,6 +33,12 @@ RETURN_TO_CHECK = "check"
 def link_not_valid() -> tuple[str, int]:
     """One page for every unusable link or session: it must not say which case it is."""
     return render_template("patient/link_not_valid.html"), 404
+
+
+def already_sent() -> str:
+    """What a used link, and every session of it, shows once the answers were sent: the same
+    page for everyone, so it repeats nothing the patient said (no answers, no safety message)."""
+    return render_template("patient/already_sent.html")
 
 
 @bp.get("/")
@@ -47,9 +53,10 @@ def open_invitation(token: str) -> ResponseReturnValue:
         opened = open_link(session, token, questionnaire(), remote_addr=request.remote_addr)
     if opened is None:
         return link_not_valid()
-    response_id, started = opened
-    begin_patient_session(response_id)
-    return redirect(url_for("patient.resume" if started else "patient.start"))
+    if opened.submitted:
+        return already_sent()  # the link is used up: no session, nothing to read
+    begin_patient_session(opened.response_id, opened.issue)
+    return redirect(url_for("patient.resume" if opened.started else "patient.start"))
 
 
 @bp.get("/questionnaire/")
@@ -101,23 +108,25 @@ def page(page_id: str) -> ResponseReturnValue:
     if not isinstance(outcome, _Validated):
         return outcome
     with db().write() as session:
-        if store_page_save(session, outcome.response_id, outcome.revision, outcome.save):
+        if store_page_save(session, outcome.response_id, outcome.revision, outcome.issue, outcome.save):
             return redirect(outcome.next_url)
     # Something changed since the read: decide again on rows locked until the save lands.
     with db().write() as session:
         outcome = _show_or_validate(session, page_id, posting=True, for_update=True)
         if not isinstance(outcome, _Validated):
             return outcome
-        if not store_page_save(session, outcome.response_id, outcome.revision, outcome.save):
+        if not store_page_save(session, outcome.response_id, outcome.revision, outcome.issue, outcome.save):
             return link_not_valid()  # on locked rows only the clock can intervene: the link just expired
     return redirect(outcome.next_url)
 
 
 class _Validated(NamedTuple):
-    """A valid POST, not saved yet: what to write, the revision it is valid at, where to go next."""
+    """A valid POST, not saved yet: what to write, the revision and link issue it is valid
+    at, where to go next."""
 
     response_id: int
     revision: int
+    issue: int
     save: PageSave
     next_url: str
 
@@ -147,7 +156,7 @@ def _show_or_validate(
         return render_template("patient/page.html", notice=STALE_NOTICE, **context), 409
     if posting and not _handled_list_action(form) and form.validate():
         save = save_page_answers(q, answers, page_id, page_forms().answers(current, form, answers))
-        return _Validated(patient.response_id, patient.revision, save, _next_url(save))
+        return _Validated(patient.response_id, patient.revision, patient.issue, save, _next_url(save))
     context = _page_context(patient, current, form, previous_page(q, page_id, answers))
     return render_template("patient/page.html", **context)
 
@@ -266,17 +275,22 @@ def submit() -> ResponseReturnValue:
         if not patient.submitted:
             if not ready_to_submit(q, patient.answers):
                 return redirect(url_for("patient.check"))
-            submit_response(session, patient.response_id, remote_addr=request.remote_addr)
+            if submit_response(session, patient.response_id, remote_addr=request.remote_addr):
+                mark_just_sent(patient.response_id)
     return redirect(url_for("patient.done"))
 
 
 @bp.get("/questionnaire/done")
 def done() -> ResponseReturnValue:
+    """Thanks (and the safety message, if the answers call for it) once, right after this
+    browser's own submit; from then on only the generic "already sent" page."""
     with db().read() as session:
         patient = load_patient(session)
         if patient is None:
             return link_not_valid()
         if not patient.submitted:
             return redirect(url_for("patient.check"))
+        if not take_just_sent(patient.response_id):
+            return already_sent()
         safety = needs_safety_message(questionnaire(), patient.answers, "done")
     return render_template("patient/done.html", safety_message=safety)
