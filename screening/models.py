@@ -76,6 +76,10 @@ class Invitation(Base):
     appointment_date: Mapped[date | None] = mapped_column(Date)
     expires_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | revoked
+    # Which issue of the link is current. A patient's session remembers the issue it was
+    # opened under and works only while that is still current: re-issuing or revoking the
+    # link bumps it, so every session opened before ends at once (screening.patient.context).
+    issue: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
 
@@ -202,6 +206,24 @@ class Doctor(Base):
     session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # clinician | admin (screening.doctor.roles). The first account created is an admin.
+    role: Mapped[str] = mapped_column(String(16), default="clinician", server_default="clinician")
+    # The TOTP second factor (screening.doctor.mfa): the base32 secret, and the last time
+    # step a code was accepted for, so a code cannot be used twice within its window.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+    mfa_enrolled_at: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for the second factor, stored as SHA-256 (it has 80 random bits)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
 
 
 class FlagDecision(Base):
@@ -257,5 +279,6 @@ __all__ = [
     "FlagDecision",
     "Invitation",
     "QuestionnaireResponse",
+    "RecoveryCode",
     "record_audit",
 ]

@@ -123,4 +123,4 @@ def patient(app: Flask, make_link) -> PatientClient:  # type: ignore[no-untyped-
 
 
 # Doctor-side fixtures are shared by tests/doctor and tests/security.
-from tests.doctor_fixtures import doctor, make_doctor, submit  # noqa: E402,F401
+from tests.doctor_fixtures import clinician, doctor, make_doctor, submit  # noqa: E402,F401

@@ -8,7 +8,10 @@ from flask.typing import ResponseReturnValue
 from ..extensions import db
 from . import bp
 from .audit import AuditFilters, load_audit
-from .common import date_arg, page_arg
+from .common import date_arg, known_args, page_arg
+from .roles import ADMIN, role
+
+FILTER_ARGS = ("action", "actor", "target", "from", "to")  # what the page links carry over
 
 
 def _text_arg(name: str) -> str:
@@ -16,6 +19,7 @@ def _text_arg(name: str) -> str:
 
 
 @bp.get("/audit")
+@role(ADMIN)
 def audit_log() -> ResponseReturnValue:
     filters = AuditFilters(
         action=_text_arg("action"), actor=_text_arg("actor"), target=_text_arg("target"),
@@ -25,5 +29,5 @@ def audit_log() -> ResponseReturnValue:
         found = load_audit(session, filters)
     return render_template(
         "doctor/audit.html", events=found.events, has_next=found.has_next,
-        page=filters.page, actions=found.actions, args=request.args.to_dict(),
+        page=filters.page, actions=found.actions, args=known_args(FILTER_ARGS),
     )

@@ -1,8 +1,14 @@
-"""Deciding on a submission: accept or override a flag, mark it reviewed, re-evaluate it."""
+"""Deciding on a submission: accept or override a flag, mark it reviewed, re-evaluate it.
+
+Each action reports back on the summary page with a flashed message of fixed text: the
+redirect carries nothing a link could plant text through.
+"""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+import re
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from ..evaluations import store_evaluation, stored_flags
@@ -12,15 +18,35 @@ from .common import audit, audit_access, doctor_id, or_404
 from .decisions import Conflict, DecisionInput, decide_flag, mark_reviewed
 from .forms import DecisionForm, EmptyForm, ReviewForm, first_error, required
 from .reevaluation import diff_flags
+from .roles import CLINICIAN, role
 from .submissions import load_reevaluation, load_submission, load_with_stored_evaluation
+
+DECIDED = {"accepted": "Flag accepted.", "overridden": "Flag overridden."}
+FLAG_CONFLICT = "Another doctor changed this flag first. Here is their decision; decide again if needed."
+REVIEWED = "Marked as reviewed."
+REVIEW_CONFLICT = "Another doctor reviewed this first. Their note is shown below."
+TRY_AGAIN = "Please try again"
+
+
+def _back_to_summary(response_id: int, message: str, anchor: str = "") -> ResponseReturnValue:
+    flash(message)
+    return redirect(url_for("doctor.summary", response_id=response_id) + anchor)
+
+
+# A rule ID as the rules name them (OPI-01, DATA-01). Checked before anything else, so no
+# CR/LF or other text from the path reaches a redirect's Location header.
+RULE_ID = re.compile(r"[A-Z]{2,10}-[0-9]{1,4}")
 
 
 @bp.post("/submissions/<int:response_id>/flags/<rule_id>")
+@role(CLINICIAN)
 def decide(response_id: int, rule_id: str) -> ResponseReturnValue:
+    if not RULE_ID.fullmatch(rule_id):
+        abort(404)
     form = DecisionForm()
+    anchor = f"#flag-{rule_id}"
     if not form.validate_on_submit():
-        return redirect(url_for("doctor.summary", response_id=response_id,
-                                message=first_error(form) or "Please try again") + f"#flag-{rule_id}")
+        return _back_to_summary(response_id, first_error(form) or TRY_AGAIN, anchor)
     with db().write() as session:
         _response, evaluation = or_404(load_with_stored_evaluation(session, response_id))
         if rule_id not in {flag.rule_id for flag in stored_flags(evaluation)}:
@@ -30,33 +56,34 @@ def decide(response_id: int, rule_id: str) -> ResponseReturnValue:
         try:
             decide_flag(session, evaluation.id, doctor_id(), choice)
         except Conflict:
-            message = "Another doctor changed this flag first. Here is their decision; decide again if needed."
+            message = FLAG_CONFLICT
         else:
             audit(session, f"flag.{form.decision.data}", target=f"response:{response_id}", rule_id=rule_id,
                   reason_code=choice.reason_code)
-            message = f"{rule_id} {form.decision.data}."
-    return redirect(url_for("doctor.summary", response_id=response_id, message=message) + f"#flag-{rule_id}")
+            message = DECIDED[choice.decision]
+    return _back_to_summary(response_id, message, anchor)
 
 
 @bp.post("/submissions/<int:response_id>/review")
+@role(CLINICIAN)
 def review(response_id: int) -> ResponseReturnValue:
     form = ReviewForm()
     if not form.validate_on_submit():
-        return redirect(url_for("doctor.summary", response_id=response_id,
-                                message=first_error(form) or "Please try again"))
+        return _back_to_summary(response_id, first_error(form) or TRY_AGAIN)
     with db().write() as session:
         or_404(load_submission(session, response_id))
         try:
             mark_reviewed(session, response_id, doctor_id(), form.note.data, required(form.version.data))
         except Conflict:
-            message = "Another doctor reviewed this first. Their note is shown below."
+            message = REVIEW_CONFLICT
         else:
             audit(session, "submission.reviewed", target=f"response:{response_id}")
-            message = "Marked as reviewed."
-    return redirect(url_for("doctor.summary", response_id=response_id, message=message))
+            message = REVIEWED
+    return _back_to_summary(response_id, message)
 
 
 @bp.post("/submissions/<int:response_id>/reevaluate")
+@role(CLINICIAN)
 def reevaluate(response_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -69,6 +96,7 @@ def reevaluate(response_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/submissions/<int:response_id>/evaluations/<int:evaluation_id>")
+@role(CLINICIAN)
 def reevaluation(response_id: int, evaluation_id: int) -> ResponseReturnValue:
     with db().read() as session:
         response, stored = or_404(load_with_stored_evaluation(session, response_id))

@@ -11,6 +11,7 @@ from . import bp
 from .common import audit, doctor_id, page_arg
 from .forms import EmptyForm, InvitationForm, required
 from .invitation_list import AlreadySubmitted, apply_action, invite, list_invitations
+from .roles import CLINICIAN, role
 
 
 def _link(token: str) -> str:
@@ -19,6 +20,7 @@ def _link(token: str) -> str:
 
 
 @bp.route("/invitations", methods=["GET", "POST"])
+@role(CLINICIAN)
 def invitations() -> ResponseReturnValue:
     form = InvitationForm()
     created_link = None
@@ -56,10 +58,12 @@ def _invitation_action(invitation_id: int, action: str) -> ResponseReturnValue:
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
+@role(CLINICIAN)
 def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
     return _invitation_action(invitation_id, "revoke")
 
 
 @bp.post("/invitations/<int:invitation_id>/reissue")
+@role(CLINICIAN)
 def reissue_invitation(invitation_id: int) -> ResponseReturnValue:
     return _invitation_action(invitation_id, "reissue")

@@ -7,11 +7,15 @@ from flask.typing import ResponseReturnValue
 
 from ..extensions import db
 from . import bp
-from .common import date_arg, page_arg
+from .common import date_arg, known_args, page_arg
 from .queue import SEVERITY_FILTERS, QueueFilters, load_queue
+from .roles import CLINICIAN, role
+
+FILTER_ARGS = ("review", "severity", "from", "to", "q")  # what the page links carry over
 
 
 @bp.get("/")
+@role(CLINICIAN)
 def queue() -> ResponseReturnValue:
     filters = QueueFilters(
         review=request.args.get("review") or None,
@@ -24,4 +28,4 @@ def queue() -> ResponseReturnValue:
     with db().read() as session:
         page = load_queue(session, filters)
     return render_template("doctor/queue.html", queue=page, filters=filters,
-                           severities=list(SEVERITY_FILTERS), args=request.args.to_dict())
+                           severities=list(SEVERITY_FILTERS), args=known_args(FILTER_ARGS))

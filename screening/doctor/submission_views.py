@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from . import bp
 from .common import audit_access, or_404
 from .decisions import OVERRIDE_REASONS, current_decisions
 from .pdf import render_pdf
+from .roles import CLINICIAN, role
 from .submissions import load_submission, load_with_stored_evaluation
 from .summary import build_summary
 
@@ -27,14 +28,16 @@ def _render_summary(session: Session, response_id: int, template: str, **extra: 
 
 
 @bp.get("/submissions/<int:response_id>")
+@role(CLINICIAN)
 def summary(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
-        html = _render_summary(session, response_id, "doctor/summary.html", message=request.args.get("message"))
+        html = _render_summary(session, response_id, "doctor/summary.html")
     audit_access("summary.viewed", target=f"response:{response_id}")
     return html
 
 
 @bp.get("/submissions/<int:response_id>/summary.pdf")
+@role(CLINICIAN)
 def summary_pdf(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
         html = _render_summary(session, response_id, "doctor/summary_print.html")
@@ -50,6 +53,7 @@ def _json_download(document: Any, filename: str) -> Response:
 
 
 @bp.get("/submissions/<int:response_id>/export.json")
+@role(CLINICIAN)
 def export_json(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
         document = submission_document(*or_404(load_with_stored_evaluation(session, response_id)))
@@ -58,6 +62,7 @@ def export_json(response_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/submissions/<int:response_id>/fhir.json")
+@role(CLINICIAN)
 def export_fhir(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
         document = submission_fhir(questionnaire(), or_404(load_submission(session, response_id)))
@@ -66,5 +71,6 @@ def export_fhir(response_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/questionnaire.fhir.json")
+@role(CLINICIAN)
 def export_questionnaire() -> ResponseReturnValue:
     return _json_download(questionnaire_resource(questionnaire()), "ldn-screening-questionnaire.fhir.json")

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,10 +90,11 @@ def seed_demo(session: Session) -> str:
     password = secrets.token_urlsafe(12)
     doctor = session.scalar(select(Doctor).where(Doctor.email == DEMO_DOCTOR))
     if doctor is None:
-        session.add(Doctor(email=DEMO_DOCTOR, password_hash=hash_password(password), session_version=0))
+        session.add(Doctor(email=DEMO_DOCTOR, password_hash=hash_password(password), session_version=0, role="admin"))
     else:
         doctor.password_hash = hash_password(password)
         doctor.active = True
+        doctor.role = "admin"  # the demo shows every page; its second factor, once set up, is kept
         doctor.session_version += 1  # the old demo password's sessions end too
     return password
 
@@ -100,8 +102,14 @@ def seed_demo(session: Session) -> str:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Seed demo data and print a doctor login and a patient link to try."""
+    """Seed demo data and print a doctor login and a patient link to try (never in production)."""
     from .commands import invitation_link
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "demo data is never created in production (SCREENING_ENV=production): it would add an "
+            "active demo doctor account. Use create-doctor for real accounts."
+        )
 
     with db().write() as session:
         password = seed_demo(session)
@@ -113,6 +121,7 @@ def demo_command() -> None:
     click.echo(f"  Doctor workspace: {base}/doctor/")
     click.echo(f"    email:    {DEMO_DOCTOR}")
     click.echo(f"    password: {password}")
+    click.echo("    (an admin; at the first sign-in, set up an authenticator app as the page shows)")
     click.echo("  Patient link (open it to fill in the questionnaire):")
     click.echo(f"    {invitation_link(token)}")
     click.echo("")

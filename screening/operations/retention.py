@@ -58,7 +58,7 @@ def purge(session: Session, *, unsubmitted_days: int, retention_days: int, now: 
     return counts
 
 
-def export_patient(session: Session, patient_ref: str) -> dict[str, Any]:
+def export_patient(session: Session, patient_ref: str, actor: str = "cli") -> dict[str, Any]:
     """Everything held about one patient reference, for an access request."""
     invitations = session.scalars(select(Invitation).where(Invitation.patient_ref == patient_ref)
                                   .order_by(Invitation.id)).all()
@@ -82,16 +82,16 @@ def export_patient(session: Session, patient_ref: str) -> dict[str, Any]:
                 ],
             },
         })
-    record_audit(session, "cli", "patient.exported", target=f"patient_ref_sha256:{ref_digest(patient_ref)}",
+    record_audit(session, actor, "patient.exported", target=f"patient_ref_sha256:{ref_digest(patient_ref)}",
                  invitations=len(invitations))
     return document
 
 
-def erase_patient(session: Session, patient_ref: str) -> int:
+def erase_patient(session: Session, patient_ref: str, actor: str = "cli") -> int:
     """Delete all data for one patient reference; returns how many invitations went."""
     invitation_ids = list(session.scalars(select(Invitation.id).where(Invitation.patient_ref == patient_ref)))
     _delete_invitations(session, invitation_ids)
-    record_audit(session, "cli", "patient.erased", target=f"patient_ref_sha256:{ref_digest(patient_ref)}",
+    record_audit(session, actor, "patient.erased", target=f"patient_ref_sha256:{ref_digest(patient_ref)}",
                  invitations=len(invitation_ids))
     return len(invitation_ids)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from screening import create_app
@@ -36,6 +38,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 DOCTOR_EMAIL = "dr.e2e@clinic.example"
 DOCTOR_PASSWORD = "a long and careful e2e password"
+# The journeys' doctor has this TOTP secret enrolled; the browser types codes computed from it.
+DOCTOR_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 
 
 def chromium_missing_reason() -> str | None:
@@ -62,9 +66,25 @@ class LiveServer:
             _invitation, token = create_invitation(session, patient_ref, appointment)
         return f"{self.url}/i/{token}"
 
-    def add_doctor(self, email: str = DOCTOR_EMAIL, password: str = DOCTOR_PASSWORD) -> None:
+    def add_doctor(self, email: str = DOCTOR_EMAIL, password: str = DOCTOR_PASSWORD, mfa: bool = True) -> None:
+        """An admin account, with the second factor enrolled unless `mfa=False`."""
         with self.app.extensions["db"].write() as session:
-            session.add(Doctor(email=email, password_hash=hash_password(password), session_version=0))
+            session.add(Doctor(email=email, password_hash=hash_password(password), session_version=0, role="admin",
+                               totp_secret=DOCTOR_TOTP_SECRET if mfa else None))
+
+    def next_code(self, email: str = DOCTOR_EMAIL, secret: str = DOCTOR_TOTP_SECRET) -> str:
+        """A code the app will accept now: never one of a time step already used (replay is refused),
+        waiting for the next step when both steps the window allows are used."""
+        import pyotp
+
+        from screening.doctor.mfa import STEP_SECONDS
+
+        with self.app.extensions["db"].read() as session:
+            last = session.scalar(select(Doctor.totp_last_step).where(Doctor.email == email))
+        step = max(int(time.time()) // STEP_SECONDS, (last or 0) + 1)
+        while step > int(time.time()) // STEP_SECONDS + 1:
+            time.sleep(1)
+        return pyotp.TOTP(secret).at(step * STEP_SECONDS)
 
     def add_submission(self, patient_ref: str, overrides: Mapping[str, Any], appointment_in_days: int = 7) -> int:
         """A submitted questionnaire, as if a patient had sent it an hour ago."""

@@ -20,9 +20,9 @@ if (MISSING := chromium_missing_reason()) is not None:
     pytest.skip(MISSING, allow_module_level=True)
 
 from .audit import Auditor  # noqa: E402  (needs the browser packages checked above)
-from .journeys import _context, _continue, _on_page  # noqa: E402
+from .journeys import _context, _continue, _on_page, sign_in  # noqa: E402
 from .keyboard import choose, follow_link, press_button, tick, type_date, type_into  # noqa: E402
-from .live import DESKTOP, DOCTOR_EMAIL, DOCTOR_PASSWORD, PHONE, LiveServer, live_server  # noqa: E402
+from .live import DESKTOP, PHONE, LiveServer, live_server  # noqa: E402
 
 PATIENT_REF = "E2E-CHECK-MEDS"
 TYPED = ("tramdol", "Painaway pills from abroad", "Codeinex drops")
@@ -145,11 +145,7 @@ def test_a_patient_checks_unrecognised_medicines_and_the_doctor_sees_why(browser
     context = _context(browser, DESKTOP, javascript)
     try:
         page = context.new_page()
-        page.goto(f"{live.url}/doctor/login")
-        page.fill("#email", DOCTOR_EMAIL)
-        page.fill("#password", DOCTOR_PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Sign in").click()
+        sign_in(page, live)
         page.get_by_role("link", name=PATIENT_REF).click()
         _on_page(page, PATIENT_REF)
         flag = page.locator("#flag-MED-02").inner_text()
