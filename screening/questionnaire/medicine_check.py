@@ -9,7 +9,7 @@ recognised, its answer is dropped, and a recognised entry never carries one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -29,11 +29,11 @@ def is_recognised(name: str) -> bool:
 
 def entries_to_check(entries: Any) -> list[int]:
     """Positions, in the list, of the entries whose names the classifier cannot recognise."""
-    if not isinstance(entries, Sequence) or isinstance(entries, str):
+    if not isinstance(entries, list | tuple):  # answers are JSON: plain lists and dicts (no ABC checks: hot path)
         return []
     return [
         position for position, entry in enumerate(entries)
-        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and not is_recognised(entry["name"])
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str) and not is_recognised(entry["name"])
     ]
 
 
