@@ -16,13 +16,12 @@ from wtforms import FieldList, Form, FormField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API; types-WTForms 3.2 lacks it
 from wtforms.validators import ValidationError
 
+from ..questionnaire.display import CONTAINS_OPIOID_LABELS
 from ..questionnaire.medicine_check import CONTAINS_OPIOID, entries_to_check, is_recognised
 from ..questionnaire.model import CONTAINS_OPIOID_CODES, Page, Question
-from ..questionnaire.types import REGISTRY
 from .fields import ChoiceField, SafeText, typed_text
 
 ENTRIES = "entries"  # the page form's one field: the rows to check
-_LABELS = {option.code: option.label for option in REGISTRY["yes_no_unsure"].fixed_options}
 
 
 class CheckEntryForm(Form):
@@ -61,7 +60,8 @@ def make_check_field(page: Page, question: Question) -> FieldList[Any]:
     assert question.name_max_length is not None  # required by the loader
     check_row = type("CheckEntryForm", (CheckEntryForm,), {
         "name_max_length": question.name_max_length,
-        CONTAINS_OPIOID: ChoiceField(page.ask, choices=[SelectChoice(c, _LABELS[c]) for c in CONTAINS_OPIOID_CODES]),
+        CONTAINS_OPIOID: ChoiceField(
+            page.ask, choices=[SelectChoice(code, CONTAINS_OPIOID_LABELS[code]) for code in CONTAINS_OPIOID_CODES]),
     })
     return FieldList(FormField(check_row), question.text, validators=[_positions_allowed],
                      min_entries=0, max_entries=question.max_entries)
