@@ -55,6 +55,11 @@ def expiry_problem(expires_on: date, today: date) -> str | None:
     return None
 
 
+def invitation_url(base: str, token: str) -> str:
+    """The patient's link: the site's address, then the token (the one place it is built)."""
+    return f"{base.rstrip('/')}/i/{token}"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

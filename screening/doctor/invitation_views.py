@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..extensions import db
+from ..invitations import invitation_url
 from ..models import Invitation
 from . import bp
 from .common import audit, doctor_id, page_arg
@@ -15,8 +16,7 @@ from .roles import CLINICIAN, role
 
 
 def _link(token: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url
-    return f"{base.rstrip('/')}/i/{token}"
+    return invitation_url(current_app.config["PUBLIC_BASE_URL"] or request.host_url, token)
 
 
 @bp.route("/invitations", methods=["GET", "POST"])

@@ -25,6 +25,7 @@ MEDICATION_CLASSES: tuple[str, ...] = (
     "unknown",
 )
 
+UNKNOWN = "unknown"  # what the classifier cannot place: never a guess
 OPIOID_CLASSES: tuple[str, ...] = tuple(c for c in MEDICATION_CLASSES if c.startswith("opioid/"))
 
 # Full agonists: when text names one of these, nothing else in the text can make the

@@ -14,7 +14,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..invitations import PATIENT_REF_MESSAGE, appointment_problem, create_invitation, is_valid_patient_ref
+from ..invitations import (
+    PATIENT_REF_MESSAGE,
+    appointment_problem,
+    create_invitation,
+    invitation_url,
+    is_valid_patient_ref,
+)
 from ..migrations import upgrade
 from .backup import BackupError, backup, restore
 from .demo import demo_command
@@ -24,7 +30,7 @@ from .retention import erase_patient, export_patient, purge
 def invitation_link(token: str) -> str:
     """A patient link as the command line prints it (no request to take a host from)."""
     base = current_app.config["PUBLIC_BASE_URL"] or f"http://127.0.0.1:{current_app.config.get('PORT', 5000)}"
-    return f"{base.rstrip('/')}/i/{token}"
+    return invitation_url(base, token)
 
 
 @click.command("init-db")

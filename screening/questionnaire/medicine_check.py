@@ -14,11 +14,11 @@ from functools import lru_cache
 from typing import Any
 
 from screening.medications import classify
+from screening.medications.classes import UNKNOWN
 
 from .model import Page, Questionnaire
 
 CONTAINS_OPIOID = "contains_opioid"  # the entry key the page asks for
-UNKNOWN = "unknown"  # the classifier's class for a name it cannot place
 
 
 @lru_cache(maxsize=4096)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from screening.medications.classes import UNKNOWN
 from screening.questionnaire import QUESTIONNAIRE
 from screening.questionnaire.model import HOW_OFTEN_CODES
 
 from .engine import MEDICATIONS, Finding, Inputs
 
-UNKNOWN = "unknown"  # the classifier's class for a name it cannot place
 PATIENT_SAYS_OPIOID = "opioid/long"  # an unrecognised product the patient says contains an opioid
 # The codes of CONTAINS_OPIOID_CODES the rules compare with (a test checks they are real).
 CONTAINS_OPIOID_YES, CONTAINS_OPIOID_NO, CONTAINS_OPIOID_UNSURE = "yes", "no", "unsure"
