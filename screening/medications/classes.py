@@ -25,6 +25,25 @@ MEDICATION_CLASSES: tuple[str, ...] = (
     "unknown",
 )
 
+# Each class as a doctor reads it (the codes stay in the JSON and FHIR downloads).
+CLASS_WORDS: dict[str, str] = {
+    "opioid/short": "short-acting opioid",
+    "opioid/long": "long-acting opioid",
+    "opioid/depot": "long-acting opioid injection or implant",
+    "opioid/peripheral": "gut-acting opioid",
+    "opioid/unregulated": "unregulated opioid-like product",
+    "opioid_signal": "sign of opioid use",
+    "antagonist": "opioid blocker",
+    "thyroid_hormone": "thyroid hormone",
+    "antithyroid": "medicine that slows the thyroid",
+    "transplant_immunosuppressant": "transplant anti-rejection medicine",
+    "immunomodulator": "immune-modifying medicine",
+    "interaction": "medicine that interacts with naltrexone",
+    "other": "no known LDN concern",
+    "unknown": "not recognised",
+}
+assert set(CLASS_WORDS) == set(MEDICATION_CLASSES), "every class needs its words"
+
 UNKNOWN = "unknown"  # what the classifier cannot place: never a guess
 OPIOID_CLASSES: tuple[str, ...] = tuple(c for c in MEDICATION_CLASSES if c.startswith("opioid/"))
 

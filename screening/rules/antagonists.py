@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from .engine import Finding, Inputs, Registry
-from .facts import Notes, answered, current_entries, days
+from .facts import Notes, answered, current_entries, days, in_words
 
 rules = Registry("antagonists")
 
@@ -21,7 +21,7 @@ VIVITROL_BLOCKADE_LAST = 30  # ANT-02: an injection in the last 30 days (blockad
 def antagonist_now(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
     if a.has_other_than("current_antagonist", "none"):
-        taking = ", ".join(a["current_antagonist"])
+        taking = in_words("current_antagonist", a["current_antagonist"])
         notes.answers("current_antagonist", text=f"Takes now: {taking}.")
     notes.listed("Current antagonist on the medication list", current_entries(a, "antagonist"))
     return notes.finding()

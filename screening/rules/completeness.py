@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from .engine import Finding, Inputs, Registry
+from .facts import question_words
 
 rules = Registry("completeness")
 
@@ -36,4 +37,4 @@ def safety_answers_missing(a: Inputs, as_of: date) -> Finding | None:
     evidence = dict.fromkeys(missing)
     if "pregnant" in missing:
         evidence["sex_at_birth"] = a.get("sex_at_birth")  # None: not given either
-    return Finding(f"No answer to: {', '.join(missing)}.", evidence)
+    return Finding(f"No answer to: {question_words(missing)}.", evidence)

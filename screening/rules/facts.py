@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from screening.medications.classes import UNKNOWN
+from screening.medications.classes import CLASS_WORDS, UNKNOWN
 from screening.questionnaire import QUESTIONNAIRE
+from screening.questionnaire.display import HOW_OFTEN_LABELS, answer_lines, long_date
 from screening.questionnaire.model import HOW_OFTEN_CODES
 
 from .engine import MEDICATIONS, Finding, Inputs
@@ -259,16 +260,31 @@ def medication_evidence(selected: Iterable[MedEntry]) -> dict[str, Any]:
 
 
 def describe(selected: Iterable[MedEntry]) -> str:
-    """Entries as a doctor reads them: "Tylenol #3 (opioid/short, as_needed, last 2026-11-28)"."""
-    return "; ".join(
-        f"{e.name} ({e.cls}, {e.how_often}{f', last {e.last_taken}' if e.last_taken else ''})"
-        for e in selected
-    )
+    """Entries as a doctor reads them, in words:
+    "Tylenol #3 (short-acting opioid; “Only when I need it”; last taken 28 November 2026)"."""
+    return "; ".join(_describe_entry(entry) for entry in selected)
+
+
+def _describe_entry(entry: MedEntry) -> str:
+    parts = [CLASS_WORDS.get(entry.cls, entry.cls), f"“{HOW_OFTEN_LABELS.get(entry.how_often, entry.how_often)}”"]
+    if entry.last_taken:
+        parts.append(f"last taken {long_date(entry.last_taken.isoformat())}")
+    return f"{entry.name} ({'; '.join(parts)})"
+
+
+def in_words(qid: str, value: Any) -> str:
+    """An answer as the patient saw it: option labels, not codes; dates in words."""
+    return ", ".join(answer_lines(QUESTIONNAIRE.questions[qid], value))
 
 
 def answered(a: Inputs, *qids: str) -> str:
-    """The answers as the doctor reads them: "Answered kidney_disease = severe."."""
-    return "Answered " + ", ".join(f"{qid} = {a[qid]}" for qid in qids) + "."
+    """The answers as the doctor reads them: “Do you have kidney disease?” – “On dialysis”."""
+    return " ".join(f"“{QUESTIONNAIRE.questions[qid].text}” – “{in_words(qid, a[qid])}”." for qid in qids)
+
+
+def question_words(qids: Iterable[str]) -> str:
+    """Questions named by what they ask: for answers that are missing."""
+    return "; ".join(f"“{QUESTIONNAIRE.questions[qid].text}”" for qid in qids)
 
 
 def audit_c(a: Inputs) -> int:

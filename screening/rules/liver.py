@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from .engine import Finding, Inputs, Registry
-from .facts import AUDIT_C_ITEMS, Notes, answered, audit_c
+from .facts import AUDIT_C_ITEMS, Notes, answered, audit_c, in_words
 
 rules = Registry("liver")
 
@@ -58,11 +58,11 @@ def _enzymes(a: Inputs) -> list[LabRatio]:
 
 
 def _conditions(a: Inputs) -> str:
-    return f"Liver conditions: {', '.join(a['liver_conditions'])}."
+    return f"Liver conditions: {in_words('liver_conditions', a['liver_conditions'])}."
 
 
 def _symptoms(a: Inputs) -> str:
-    return ", ".join(a["liver_symptoms_now"])
+    return in_words("liver_symptoms_now", a["liver_symptoms_now"])
 
 
 def _describe(a: Inputs, test: LabRatio) -> str:

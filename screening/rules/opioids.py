@@ -16,6 +16,7 @@ from .facts import (
     SHORT_EXPOSURE_INPUTS,
     Exposure,
     Notes,
+    answered,
     current_entries,
     days,
     describe,
@@ -172,8 +173,7 @@ def opioid_use_history(a: Inputs, as_of: date) -> Finding | None:
 def opioid_date_unknown(a: Inputs, as_of: date) -> Finding | None:
     notes = Notes(a)
     if a.is_("opioid_recent", "yes", "unsure") and "opioid_last_dose" not in a:
-        recent = a["opioid_recent"]
-        notes.answers("opioid_recent", text=f"Answered opioid_recent = {recent}, but no date.")
+        notes.answers("opioid_recent", text=f"{answered(a, 'opioid_recent')} No date of the last dose.")
     notes.listed(
         "Stopped opioid with no date last taken",
         [e for e in entries(a, *UNDERCOUNTED_CLASSES) if e.stopped and e.last_taken is None],

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from .engine import Finding, Inputs, Registry
-from .facts import THYROID_HORMONE_INPUTS, Notes, thyroid_hormone
+from .facts import THYROID_HORMONE_INPUTS, Notes, in_words, thyroid_hormone
 
 rules = Registry("thyroid")
 
@@ -18,7 +18,7 @@ THYROID_INPUTS = ("thyroid_conditions", *THYROID_HORMONE_INPUTS)
 
 
 def _on_hormone(evidence: dict[str, Any]) -> str:
-    taken = list(evidence.get("thyroid_medication", ()))
+    taken = [in_words("thyroid_medication", evidence["thyroid_medication"])] if "thyroid_medication" in evidence else []
     taken += [entry["name"] for entry in evidence.get("medications", ())]
     return f"On thyroid hormone: {', '.join(taken)}"
 
@@ -41,7 +41,7 @@ def hypothyroid_on_hormone(a: Inputs, as_of: date) -> Finding | None:
     if not (_autoimmune_or_hypothyroid(a) and hormone):
         return None
     return Finding(
-        f"Thyroid conditions: {', '.join(a['thyroid_conditions'])}. {_on_hormone(hormone)}.",
+        f"Thyroid conditions: {in_words('thyroid_conditions', a['thyroid_conditions'])}. {_on_hormone(hormone)}.",
         {**a.evidence("thyroid_conditions"), **hormone},
     )
 
@@ -56,7 +56,7 @@ def thyroid_history(a: Inputs, as_of: date) -> Finding | None:
     if (hormone := thyroid_hormone(a)) and not _autoimmune_or_hypothyroid(a):
         notes.add(f"{_on_hormone(hormone)}, without Hashimoto's or hypothyroidism.", hormone)
     if a.has("thyroid_conditions", "graves", "hyperthyroidism"):
-        conditions = ", ".join(a["thyroid_conditions"])
+        conditions = in_words("thyroid_conditions", a["thyroid_conditions"])
         notes.answers("thyroid_conditions", text=f"Thyroid conditions: {conditions}.")
     if a.has("thyroid_medication", "antithyroid"):
         notes.answers("thyroid_medication", text="Takes a medicine that slows the thyroid.")
@@ -72,7 +72,7 @@ def possible_over_replacement(a: Inputs, as_of: date) -> Finding | None:
     hormone = thyroid_hormone(a)
     if not (hormone and a.has_other_than("hyperthyroid_symptoms", "none")):
         return None
-    symptoms = ", ".join(a["hyperthyroid_symptoms"])
+    symptoms = in_words("hyperthyroid_symptoms", a["hyperthyroid_symptoms"])
     return Finding(
         f"{_on_hormone(hormone)}. Symptoms in the last month: {symptoms}.",
         {**hormone, **a.evidence("hyperthyroid_symptoms")},

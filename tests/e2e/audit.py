@@ -1,4 +1,4 @@
-"""Every page a journey visits is screenshotted and checked by axe-core (WCAG 2.2 AA rules).
+"""Every page a journey visits is screenshotted and checked by axe-core (WCAG 2.2 AA rules and best practices).
 
 With JavaScript on, axe runs in the page itself. With JavaScript off it cannot (no script
 runs there at all), so the page's HTML, exactly as the browser holds it, is loaded into a
@@ -17,8 +17,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from screening.security import CONTENT_SECURITY_POLICY
 
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+# WCAG 2.2 AA and axe's best practices (landmarks, one main, heading order): both must be clean.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 # What the issue asks beyond axe: touch targets of at least 44 px and text of at least 16 px.
@@ -65,7 +66,7 @@ class Auditor:
         page.screenshot(path=str(self.folder / f"{len(self.checked) + 1:02d}-{slug}.png"), full_page=True)
         violations = self._run(page)
         self.checked.append(name)
-        assert not violations, f"axe found WCAG 2.2 AA violations on '{name}' ({page.url}):\n{describe(violations)}"
+        assert not violations, f"axe found WCAG 2.2 AA or best-practice violations on '{name}' ({page.url}):\n{describe(violations)}"
         if "print" not in name.lower():
             small_targets = page.locator(TARGETS).evaluate_all(TOO_SMALL, [44, "height"])
             assert not small_targets, f"touch targets under 44 px on '{name}': {small_targets}"
