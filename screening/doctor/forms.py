@@ -42,6 +42,9 @@ class InvitationForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no typ
                                  description="The rules check opioid wait times against this date.")
     expires_on = DateField("Link valid until (optional)", validators=[Optional()],
                            description="By default, the day after the appointment, or 30 days.")
+    # Sent only by the "Create another invitation anyway" button of the duplicate warning, with
+    # the patient reference it warned about: the confirmation holds for that reference alone.
+    confirm_duplicate = HiddenField()
 
     # Both dates lie between today and 2 years ahead (screening.invitations, shared with `flask invite`).
     def validate_appointment_date(self, field: DateField) -> None:

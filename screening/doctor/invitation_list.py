@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..invitations import create_invitation, invitation_status, reissue, revoke
-from ..models import Invitation
+from ..models import Invitation, utcnow
 
 INVITATIONS_PER_PAGE = 50
 ACTIONS = ("revoke", "reissue")
+# An open invitation: its link still works and its questionnaire is not sent (active, not
+# revoked, not expired, not submitted), in the words of invitation_status.
+OPEN_STATUSES = ("not started", "in progress")
 
 
 class InvitationRow(NamedTuple):
@@ -28,8 +31,20 @@ class InvitationPage:
     has_next: bool
 
 
-class AlreadySubmitted(Exception):
-    """A submitted questionnaire's link can be neither revoked nor re-issued."""
+class ActionRefused(Exception):
+    """The invitation's state rules the action out: a submitted questionnaire's link can be
+    neither revoked nor re-issued, and a revoked link cannot be revoked again."""
+
+    def __init__(self, status: str, patient_ref: str, response_id: int | None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.patient_ref = patient_ref
+        self.response_id = response_id
+
+    @classmethod
+    def of(cls, row: InvitationRow) -> ActionRefused:
+        response = row.invitation.response
+        return cls(row.status, row.invitation.patient_ref, response.id if response is not None else None)
 
 
 @dataclass(frozen=True)
@@ -38,9 +53,46 @@ class ActionDone:
     token: str | None  # the new token after a re-issue
 
 
+@dataclass(frozen=True)
+class OpenInvitations:
+    """What the duplicate warning says: how many open invitations a patient reference has,
+    and the newest one's reference (as stored), creation time and appointment."""
+
+    patient_ref: str
+    count: int
+    created_at: datetime
+    appointment_date: date | None
+
+
 def end_of_day(day: date | None) -> datetime | None:
     """A chosen "expires on" day as the moment it ends (UTC)."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) if day else None
+
+
+def patient_ref_key(patient_ref: str) -> str:
+    """How two patient references are compared: surrounding spaces and case ignored, as the
+    queue's search ignores case ("p-1234 " is P-1234)."""
+    return patient_ref.strip().lower()
+
+
+def same_patient_ref(one: str | None, other: str) -> bool:
+    return one is not None and patient_ref_key(one) == patient_ref_key(other)
+
+
+def open_invitations(session: Session, patient_ref: str, now: datetime | None = None) -> OpenInvitations | None:
+    """The patient reference's open invitations (OPEN_STATUSES), or None when it has none."""
+    now = now or utcnow()
+    candidates = session.scalars(
+        select(Invitation).options(selectinload(Invitation.response))
+        .where(func.lower(func.trim(Invitation.patient_ref)) == patient_ref_key(patient_ref),
+               Invitation.status == "active", Invitation.expires_at > now)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).all()
+    found = [invitation for invitation in candidates if invitation_status(invitation, now) in OPEN_STATUSES]
+    if not found:
+        return None
+    newest = found[0]
+    return OpenInvitations(newest.patient_ref, len(found), newest.created_at, newest.appointment_date)
 
 
 def invite(
@@ -65,11 +117,25 @@ def list_invitations(session: Session, page: int) -> InvitationPage:
     return InvitationPage(rows=rows, page=page, has_next=len(found) > INVITATIONS_PER_PAGE)
 
 
+def find_invitation(session: Session, invitation_id: int) -> InvitationRow | None:
+    """One invitation with its state, or None."""
+    invitation = session.scalar(
+        select(Invitation).options(selectinload(Invitation.response)).where(Invitation.id == invitation_id)
+    )
+    return InvitationRow(invitation, invitation_status(invitation)) if invitation is not None else None
+
+
+def is_refused(status: str, action: str) -> bool:
+    """Whether an invitation in this state refuses the action (see ActionRefused)."""
+    return status == "submitted" or (action == "revoke" and status == "revoked")
+
+
 def apply_action(session: Session, invitation: Invitation, action: str, *, days_valid: int) -> ActionDone:
     """Revoke the link, or re-issue it (new token, progress kept); either way every session
-    opened from the link before ends. Raises AlreadySubmitted."""
-    if invitation_status(invitation) == "submitted":
-        raise AlreadySubmitted
+    opened from the link before ends. Raises ActionRefused."""
+    row = InvitationRow(invitation, invitation_status(invitation))
+    if is_refused(row.status, action):
+        raise ActionRefused.of(row)
     token = None
     if action == "revoke":
         revoke(invitation)
