@@ -17,6 +17,7 @@ from .config import load_config
 from .db import Database
 from .extensions import init_extensions
 from .questionnaire import QUESTIONNAIRE
+from .questionnaire.display import date_in_words
 from .rules.severity import RANK_WORDS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_extensions(app, Database(app.config["DATABASE_URL"]), QUESTIONNAIRE)
     app.jinja_env.globals["severity_words"] = RANK_WORDS
+    app.jinja_env.filters["long_date"] = date_in_words
 
     from . import errors
     from .auth import init_auth

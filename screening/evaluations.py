@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .models import QuestionnaireResponse, StoredEvaluation
 from .rules import evaluate
+from .rules.scores import Numbers, numbers
 from .rules.severity import NO_FLAGS_RANK, SEVERITIES, SEVERITY_RANK, Severity
 
 
@@ -53,6 +54,13 @@ class StoredFlag:
 
 def stored_flags(evaluation: StoredEvaluation) -> tuple[StoredFlag, ...]:
     return tuple(StoredFlag.from_json(flag) for flag in evaluation.flags)
+
+
+def header_numbers(response: QuestionnaireResponse, evaluation: StoredEvaluation, today: date) -> Numbers:
+    """The summary's and exports' header of numbers; medicines count as opioids only as this
+    evaluation read them (evaluations stored before classes were kept list none)."""
+    classes = [entry["class"] for entry in evaluation.medicines] if evaluation.medicines is not None else None
+    return numbers(response.answers, classes, today, response.invitation.appointment_date)
 
 
 def as_of_for(response: QuestionnaireResponse) -> date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from flask import Response, render_template
@@ -23,7 +24,7 @@ from .summary import build_summary
 
 def _render_summary(session: Session, response_id: int, template: str, **extra: Any) -> str:
     response, evaluation = or_404(load_with_stored_evaluation(session, response_id))
-    view = build_summary(questionnaire(), response, evaluation, current_decisions(session, evaluation.id))
+    view = build_summary(questionnaire(), response, evaluation, current_decisions(session, evaluation.id), date.today())
     return render_template(template, summary=view, reasons=OVERRIDE_REASONS, **extra)
 
 
@@ -56,7 +57,7 @@ def _json_download(document: Any, filename: str) -> Response:
 @role(CLINICIAN)
 def export_json(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
-        document = submission_document(*or_404(load_with_stored_evaluation(session, response_id)))
+        document = submission_document(*or_404(load_with_stored_evaluation(session, response_id)), date.today())
     audit_access("summary.exported", target=f"response:{response_id}", format="json")
     return _json_download(document, f"ldn-screening-{response_id}.json")
 

@@ -1,8 +1,10 @@
 """The doctor's one-page summary of a submission, as a view-model templates only display.
 
-Order is the product's promise: header, earliest start, flags by severity (each with
-its reason for this patient, the patient's own answers behind it, and its source), then
-medicines with their recognised class, then every shown answer, then the symptom chart.
+Order is the product's promise: header, the numbers at a glance, earliest start, flags by
+severity (each with its reason for this patient, the patient's own answers behind it, its
+source and the rule's basis), then medicines with their recognised class, then every shown
+answer, then the symptom chart. Everything is in words: question text and option labels,
+never IDs or codes (those stay in the JSON and FHIR downloads).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..evaluations import StoredFlag, stored_flags
+from ..evaluations import StoredFlag, header_numbers, stored_flags
+from ..medications.classes import CLASS_WORDS, UNKNOWN
 from ..models import FlagDecision, QuestionnaireResponse, StoredEvaluation
 from ..questionnaire.display import (
     CONTAINS_OPIOID_LABELS,
@@ -25,19 +28,14 @@ from ..questionnaire.display import (
     long_date,
 )
 from ..questionnaire.model import Questionnaire, Section
-from ..rules.facts import age
+from ..rules import RULES_BY_ID
+from ..rules.basis import BASIS_LABELS
+from ..rules.scores import SYMPTOM_ITEMS, Numbers
 from ..rules.severity import SEVERITIES, SEVERITY_LABELS
+from ..rules.sources import SOURCES
 from .charts import symptom_chart
 
-SYMPTOM_ITEMS = (
-    ("pain_average", "Pain"),
-    ("pain_interference", "Pain gets in the way"),
-    ("fatigue", "Tiredness"),
-    ("brain_fog", "Brain fog"),
-    ("sleep_problems", "Sleep problems"),
-    ("low_mood", "Low mood"),
-    ("anxiety", "Anxiety"),
-)
+SOURCE_KIND_BY_URL = {source.url: source.kind for source in SOURCES.values()}
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,8 @@ class FlagView:
     rationale: str
     source_label: str
     source_url: str
+    source_kind: str | None  # "label", "peer-reviewed" …; None for a source no longer listed
+    basis: str | None  # "Basis: service convention — not from the label"; None for a retired rule
     evidence: tuple[EvidenceRow, ...]
     decision: FlagDecision | None
 
@@ -71,7 +71,7 @@ class MedicineView:
     @property
     def unknown(self) -> bool:
         """Unrecognised by the classifier: the doctor should check it."""
-        return self.med_class == "unknown" or self.contains_opioid is not None
+        return self.med_class == UNKNOWN or self.contains_opioid is not None
 
     @property
     def recorded(self) -> bool:
@@ -83,15 +83,15 @@ class MedicineView:
         if not self.recorded:
             return "Not recorded when this was evaluated"
         if not self.unknown:
-            return f"{self.matched} ({self.med_class})"
+            return f"{self.matched} ({CLASS_WORDS.get(self.med_class, self.med_class)})"
         words = ["Not recognised: check it"]
         if self.resembles:
             words.append(f"the name resembles {self.resembles}")
         if self.contains_opioid is not None:
             said = CONTAINS_OPIOID_LABELS.get(self.contains_opioid, self.contains_opioid)
             words.append(f"asked whether it contains an opioid, the patient answered “{said}”")
-        if self.med_class != "unknown":
-            words.append(f"read as {self.med_class}")
+        if self.med_class != UNKNOWN:
+            words.append(f"read as {CLASS_WORDS.get(self.med_class, self.med_class)}")
         return "; ".join(words)
 
 
@@ -105,7 +105,8 @@ class SectionAnswers:
 class SummaryView:
     response_id: int
     patient_ref: str
-    age: int | None
+    date_of_birth: str | None
+    numbers: Numbers
     sex_at_birth: str
     appointment: date | None
     submitted_at: datetime | None
@@ -126,15 +127,28 @@ class SummaryView:
         return sum(len(flags) for _s, _l, flags in self.flag_groups)
 
 
-def earliest_start_text(evaluation: StoredEvaluation) -> str:
+OVERRIDDEN = "overridden"  # a doctor decided this flag does not stop the start
+
+
+def earliest_start_text(
+    evaluation: StoredEvaluation, flags: Sequence[StoredFlag], decisions: Mapping[str, FlagDecision],
+) -> str:
+    """The start line never reads as "start now" while a critical flag stands: opioid use
+    first, then the critical flags no doctor has overridden, then the opioid wait's date."""
     if evaluation.opioid_block:
         return "Not until current opioid use stops"
-    if evaluation.earliest_start is None:
-        return "No opioid wait from the reported dates"
-    text = long_date(evaluation.earliest_start.isoformat())
-    if evaluation.earliest_start <= evaluation.as_of:
-        return f"{text} (no opioid wait left by {long_date(evaluation.as_of.isoformat())})"
-    return text
+    blocking = [flag for flag in flags if flag.severity == "critical"
+                and getattr(decisions.get(flag.rule_id), "decision", None) != OVERRIDDEN]
+    wait = evaluation.earliest_start
+    if wait is not None and wait <= evaluation.as_of:
+        wait = None
+    if blocking:
+        count = f"{len(blocking)} critical flag{'s' if len(blocking) > 1 else ''}"
+        after = f"; the opioid wait alone ends {long_date(wait.isoformat())}" if wait else ""
+        return f"Do not start yet: {count}{after}"
+    if wait is not None:
+        return long_date(wait.isoformat())
+    return "No opioid wait"
 
 
 def evidence_rows(questionnaire: Questionnaire, evidence: Mapping[str, Any]) -> tuple[EvidenceRow, ...]:
@@ -158,7 +172,8 @@ def _medication_evidence_line(entry: Mapping[str, Any]) -> str:
     resembles = f"; resembles {entry['resembles']}" if entry.get("resembles") else ""
     said = entry.get("contains_opioid")
     answer = f"; contains an opioid? “{CONTAINS_OPIOID_LABELS.get(said, said)}”" if said else ""
-    return f"{entry.get('name')} (read as {entry.get('class')}{resembles}{answer}; {how_often}{last})"
+    read_as = CLASS_WORDS.get(entry.get("class", ""), entry.get("class"))
+    return f"{entry.get('name')} (read as {read_as}{resembles}{answer}; “{how_often}”{last})"
 
 
 def flag_groups(
@@ -172,6 +187,8 @@ def flag_groups(
             rationale=flag.rationale,
             source_label=flag.source_label,
             source_url=flag.source_url,
+            source_kind=SOURCE_KIND_BY_URL.get(flag.source_url),
+            basis=BASIS_LABELS[RULES_BY_ID[flag.rule_id].basis] if flag.rule_id in RULES_BY_ID else None,
             evidence=evidence_rows(questionnaire, flag.evidence),
             decision=decisions.get(flag.rule_id),
         )
@@ -209,10 +226,12 @@ def medicines(answers: Mapping[str, Any], evaluated: Sequence[Mapping[str, Any]]
 
 def build_summary(
     questionnaire: Questionnaire, response: QuestionnaireResponse, evaluation: StoredEvaluation,
-    decisions: Mapping[str, FlagDecision],
+    decisions: Mapping[str, FlagDecision], today: date,
 ) -> SummaryView:
+    """The summary as read on `today` (the opioid timeline counts back from it)."""
     answers = response.answers
     born = answers.get("date_of_birth")
+    flags = stored_flags(evaluation)
     by_section: dict[str, list[PageRows]] = {}
     for group in answer_pages(questionnaire, answers):
         by_section.setdefault(group.page.section_id, []).append(group)
@@ -220,15 +239,16 @@ def build_summary(
     return SummaryView(
         response_id=response.id,
         patient_ref=response.invitation.patient_ref,
-        age=age(date.fromisoformat(born), evaluation.as_of) if born else None,
+        date_of_birth=long_date(born) if born else None,
+        numbers=header_numbers(response, evaluation, today),
         sex_at_birth=answer_lines(sex_question, answers.get("sex_at_birth"))[0],
         appointment=response.invitation.appointment_date,
         submitted_at=response.submitted_at,
         questionnaire_version=response.questionnaire_version,
         evaluation=evaluation,
-        earliest_start_text=earliest_start_text(evaluation),
+        earliest_start_text=earliest_start_text(evaluation, flags, decisions),
         urgent=evaluation.urgent,
-        flag_groups=flag_groups(questionnaire, stored_flags(evaluation), decisions),
+        flag_groups=flag_groups(questionnaire, flags, decisions),
         medicines=medicines(answers, evaluation.medicines),
         sections=tuple(
             SectionAnswers(section, tuple(by_section[section.id]))

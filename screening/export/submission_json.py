@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from ..evaluations import header_numbers
 from ..models import QuestionnaireResponse, StoredEvaluation
 from ..questionnaire.model import Questionnaire
 from .fhir import questionnaire_response_resource
@@ -11,7 +13,8 @@ from .fhir import questionnaire_response_resource
 EXPORT_FORMAT = "ldn-screening.submission/1"
 
 
-def submission_document(response: QuestionnaireResponse, evaluation: StoredEvaluation) -> dict[str, Any]:
+def submission_document(response: QuestionnaireResponse, evaluation: StoredEvaluation, today: date) -> dict[str, Any]:
+    """Everything the summary shows, with codes; `numbers` are counted to `today`."""
     return {
         "format": EXPORT_FORMAT,
         "submission_id": response.id,
@@ -30,6 +33,7 @@ def submission_document(response: QuestionnaireResponse, evaluation: StoredEvalu
             "flags": evaluation.flags,
             "medicines": evaluation.medicines,
         },
+        "numbers": header_numbers(response, evaluation, today).to_json(),
         "answers": response.answers,
     }
 

@@ -42,7 +42,11 @@ class PageRows:
 
 
 def long_date(iso: str) -> str:
-    value = date.fromisoformat(iso)
+    return date_in_words(date.fromisoformat(iso))
+
+
+def date_in_words(value: date) -> str:
+    """"2 April 1978": no leading zero, the month in words (templates: `|long_date`)."""
     return f"{value.day} {value:%B %Y}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Any, Protocol
 
 from screening.medications.classes import CLASS_WORDS, UNKNOWN
@@ -287,14 +288,43 @@ def question_words(qids: Iterable[str]) -> str:
     return "; ".join(f"“{QUESTIONNAIRE.questions[qid].text}”" for qid in qids)
 
 
-def audit_c(a: Inputs) -> int:
+AUDIT_C_POSITIVE_MALE = 4  # ALC-01: positive at ≥ 4 when sex_at_birth = male …
+AUDIT_C_POSITIVE_OTHERS = 3  # … otherwise ≥ 3 (also when sex is not given: the lower bar)
+
+
+def audit_c_threshold(sex_at_birth: str | None) -> int:
+    """The score from which AUDIT-C is positive for this patient."""
+    return AUDIT_C_POSITIVE_MALE if sex_at_birth == "male" else AUDIT_C_POSITIVE_OTHERS
+
+
+def lab_ratio(value: float | None, uln: float | None) -> Fraction | None:
+    """A result as a multiple of the patient's own upper limit; None when either is missing."""
+    if value is None or uln is None or uln <= 0:
+        return None
+    if isinstance(value, int) and isinstance(uln, int):  # the usual case, and much faster
+        return Fraction(value, uln)
+    # 2.4 / 1.2 must be exactly 2: read decimals as written, not as binary floats.
+    return Fraction(str(value)) / Fraction(str(uln))
+
+
+def times(ratio: Fraction) -> str:
+    """The ratio to two decimals; "just over 3.00" where rounding would make a ratio that
+    crosses a threshold (1, 3, 5 …) read as the threshold itself."""
+    shown = f"{float(ratio):.2f}"
+    whole = Fraction(shown)
+    if whole.denominator != 1 or whole == ratio:
+        return shown
+    return f"just over {shown}" if ratio > whole else f"just under {shown}"
+
+
+def audit_c(a: Mapping[str, Any]) -> int:
     """AUDIT-C score: the sum of the three item scores; absent items score 0."""
     return sum(
         QUESTIONNAIRE.questions[item].score_for(a[item]) for item in AUDIT_C_ITEMS if item in a
     )
 
 
-def item_sum(a: Inputs, items: Iterable[str]) -> int:
+def item_sum(a: Mapping[str, Any], items: Iterable[str]) -> int:
     """A PHQ/GAD sum over the answered items (the form requires them all)."""
     return sum(a[item] for item in items if item in a)
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from .engine import Finding, Inputs, Registry
-from .facts import AUDIT_C_ITEMS, Notes, answered, audit_c, in_words
+from .facts import AUDIT_C_ITEMS, Notes, answered, audit_c, audit_c_threshold, in_words, lab_ratio, times
 
 rules = Registry("liver")
 
@@ -20,8 +20,6 @@ ENZYME_RAISED_ABOVE = 1  # LIV-08: ALT or AST > 1 × ULN, while LIV-02 and LIV-0
 ENZYME_LIMIT_ABOVE = 3  # LIV-02: ALT or AST > 3 × ULN (a trial-exclusion convention)
 ENZYME_SEVERE_AT_LEAST = 5  # LIV-03: ALT or AST ≥ 5 × ULN
 BILIRUBIN_AT_LEAST = 2  # LIV-03: with bilirubin ≥ 2 × ULN
-AUDIT_C_POSITIVE_MALE = 4  # ALC-01: positive at ≥ 4 when sex_at_birth = male …
-AUDIT_C_POSITIVE_OTHERS = 3  # … otherwise ≥ 3 (also when sex is not given: the lower bar)
 AUDIT_C_HIGH_RISK = 8  # ALC-02
 
 ENZYMES = (("ALT", "alt_value", "alt_uln"), ("AST", "ast_value", "ast_uln"))
@@ -32,13 +30,7 @@ AUDIT_INPUTS = (*AUDIT_C_ITEMS, "sex_at_birth")
 
 
 def _ratio(a: Inputs, value_id: str, uln_id: str) -> Fraction | None:
-    value, uln = a.get(value_id), a.get(uln_id)
-    if value is None or uln is None or uln <= 0:
-        return None
-    if isinstance(value, int) and isinstance(uln, int):  # the usual case, and much faster
-        return Fraction(value, uln)
-    # 2.4 / 1.2 must be exactly 2: read decimals as written, not as binary floats.
-    return Fraction(str(value)) / Fraction(str(uln))
+    return lab_ratio(a.get(value_id), a.get(uln_id))
 
 
 class LabRatio(NamedTuple):
@@ -67,17 +59,7 @@ def _symptoms(a: Inputs) -> str:
 
 def _describe(a: Inputs, test: LabRatio) -> str:
     value, uln = (a[qid] for qid in test.ids)
-    return f"{test.name} {value} with upper limit {uln} ({_times(test.ratio)} × ULN)."
-
-
-def _times(ratio: Fraction) -> str:
-    """The ratio to two decimals; "just over 3.00" where rounding would make a ratio that
-    crosses a threshold (1, 3, 5 …) read as the threshold itself."""
-    shown = f"{float(ratio):.2f}"
-    whole = Fraction(shown)
-    if whole.denominator != 1 or whole == ratio:
-        return shown
-    return f"just over {shown}" if ratio > whole else f"just under {shown}"
+    return f"{test.name} {value} with upper limit {uln} ({times(test.ratio)} × ULN)."
 
 
 @rules.rule(
@@ -199,8 +181,7 @@ def liver_symptoms_now(a: Inputs, as_of: date) -> Finding | None:
 
 
 def _audit_c_positive(a: Inputs) -> bool:
-    threshold = AUDIT_C_POSITIVE_MALE if a.is_("sex_at_birth", "male") else AUDIT_C_POSITIVE_OTHERS
-    return audit_c(a) >= threshold
+    return audit_c(a) >= audit_c_threshold(a.get("sex_at_birth"))
 
 
 @rules.rule(

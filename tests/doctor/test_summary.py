@@ -64,7 +64,7 @@ def test_each_flag_explains_itself(summary_html):
 
 def test_medicines_show_their_class_and_unknown_ones_stand_out(summary_html):
     table = summary_html.split('id="medicines-heading"')[1].split("</table>")[0]
-    assert "opioid/short" in table
+    assert "short-acting opioid" in table
     assert 'class="unknown-medicine"' in table and "Zorblax herbal drops" in table
     assert "Not recognised: check it" in table
 
@@ -163,7 +163,7 @@ def test_the_summary_shows_the_stored_class_not_todays_reading(app, doctor, subm
     ])
     html = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
     row = _medicine_row(html, "Zorblax herbal drops")
-    assert "Zorblax (an older lexicon&#39;s entry)" in row and "(other)" in row
+    assert "Zorblax (an older lexicon&#39;s entry)" in row and "(no known LDN concern)" in row
     assert "Not recognised" not in row
 
 
@@ -190,7 +190,7 @@ def test_a_reevaluation_records_its_own_reading(app, doctor, submit):
 
 @pytest.mark.parametrize(("answer", "words", "flag"), [
     ("unsure", "the patient answered “I&#39;m not sure”", "MED-02"),
-    ("yes", "the patient answered “Yes”; read as opioid/long", "OPI-01"),
+    ("yes", "the patient answered “Yes”; read as long-acting opioid", "OPI-01"),
     ("no", "the patient answered “No”", "MED-01"),
 ])
 def test_the_summary_shows_the_patients_answer_on_an_unrecognised_medicine(doctor, submit, answer, words, flag):

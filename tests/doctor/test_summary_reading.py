@@ -57,9 +57,9 @@ def test_the_summary_shows_the_clean_name_the_rules_read(app, patient, doctor, t
     row = re.search(r"<tr[^>]*>\s*<td data-label=\"As written\">Oxycodone 10mg</td>(.*?)</tr>",
                     medicines_table(html), re.S)
     assert row, "the medicine is listed as the rules read it"
-    assert "opioid/short" in row.group(1)
+    assert "short-acting opioid" in row.group(1)
     opi01 = flag_card(html, "OPI-01")  # a current opioid: found, not hidden
-    assert "Oxycodone 10mg (read as opioid/short; Every day)" in opi01
+    assert "Oxycodone 10mg (read as short-acting opioid; “Every day”)" in opi01
     assert "Stop taking Oxycodone" in html.split('id="answers-heading"')[1]
 
 
@@ -84,4 +84,4 @@ def test_a_cyrillic_o_in_a_current_opioid_raises_opi01(doctor, submit):
     html = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
     assert 'id="flag-OPI-01"' in html
     # the evidence names the entry as the patient typed it
-    assert f"{CYRILLIC_O}xycodone 10mg (read as opioid/short; Every day)" in flag_card(html, "OPI-01")
+    assert f"{CYRILLIC_O}xycodone 10mg (read as short-acting opioid; “Every day”)" in flag_card(html, "OPI-01")
