@@ -16,10 +16,11 @@ from ..extensions import db
 from . import bp
 from .common import audit, audit_access, doctor_id, or_404
 from .decisions import Conflict, DecisionInput, decide_flag, mark_reviewed
-from .forms import DecisionForm, EmptyForm, ReviewForm, first_error, required
+from .forms import DecisionDraft, DecisionForm, EmptyForm, ReviewForm, first_error, required
 from .reevaluation import diff_flags
 from .roles import CLINICIAN, role
 from .submissions import load_reevaluation, load_submission, load_with_stored_evaluation
+from .summary_page import render_summary
 
 DECIDED = {"accepted": "Flag accepted.", "overridden": "Flag overridden."}
 FLAG_CONFLICT = "Another doctor changed this flag first. Here is their decision; decide again if needed."
@@ -46,7 +47,11 @@ def decide(response_id: int, rule_id: str) -> ResponseReturnValue:
     form = DecisionForm()
     anchor = f"#flag-{rule_id}"
     if not form.validate_on_submit():
-        return _back_to_summary(response_id, first_error(form) or TRY_AGAIN, anchor)
+        draft = DecisionDraft.from_form(rule_id, form)
+        if not draft.errors:  # a stale page or a missing token: nothing the doctor can fix in the form
+            return _back_to_summary(response_id, first_error(form) or TRY_AGAIN, anchor)
+        with db().read() as session:
+            return render_summary(session, response_id, "doctor/summary.html", draft=draft), 400
     with db().write() as session:
         _response, evaluation = or_404(load_with_stored_evaluation(session, response_id))
         if rule_id not in {flag.rule_id for flag in stored_flags(evaluation)}:

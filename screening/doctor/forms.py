@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -78,6 +80,39 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types
     def validate_reason_text(self, field: TextAreaField) -> None:
         if self.reason_code.data == "other" and self.decision.data == "overridden" and not field.data:
             raise ValidationError("Explain the reason in the note")
+
+
+# Where each decision field's error links to, in the flag's own form (ids of macros/doctor.html).
+DECISION_FIELD_ANCHORS = {"decision": "accept", "reason_code": "reason", "reason_text": "note"}
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DecisionDraft:
+    """A decision that did not validate, shown again open in its flag's form with what was
+    typed and each error beside its field."""
+
+    rule_id: str
+    decision: str | None
+    reason_code: str | None
+    reason_text: str
+    errors: Mapping[str, str]  # field name -> its message
+
+    @classmethod
+    def from_form(cls, rule_id: str, form: DecisionForm) -> DecisionDraft:
+        errors = {name: str(messages[0]) for name, messages in form.errors.items()
+                  if name in DECISION_FIELD_ANCHORS and messages}
+        return cls(rule_id, form.decision.data, form.reason_code.data, form.reason_text.data or "", errors)
+
+    @property
+    def error_links(self) -> tuple[ErrorLink, ...]:
+        return tuple(ErrorLink(f"{self.rule_id}-{DECISION_FIELD_ANCHORS[name]}", text)
+                     for name, text in self.errors.items())
 
 
 class ReviewForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no types: FlaskForm is Any

@@ -6,33 +6,25 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
 
 from ..export.fhir import questionnaire_resource
 from ..export.submission_json import submission_document, submission_fhir
 from ..extensions import db, questionnaire
 from . import bp
 from .common import audit_access, or_404
-from .decisions import OVERRIDE_REASONS, current_decisions
 from .pdf import render_pdf
 from .roles import CLINICIAN, role
 from .submissions import load_submission, load_with_stored_evaluation
-from .summary import build_summary
-
-
-def _render_summary(session: Session, response_id: int, template: str, **extra: Any) -> str:
-    response, evaluation = or_404(load_with_stored_evaluation(session, response_id))
-    view = build_summary(questionnaire(), response, evaluation, current_decisions(session, evaluation.id), date.today())
-    return render_template(template, summary=view, reasons=OVERRIDE_REASONS, **extra)
+from .summary_page import render_summary
 
 
 @bp.get("/submissions/<int:response_id>")
 @role(CLINICIAN)
 def summary(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
-        html = _render_summary(session, response_id, "doctor/summary.html")
+        html = render_summary(session, response_id, "doctor/summary.html")
     audit_access("summary.viewed", target=f"response:{response_id}")
     return html
 
@@ -41,7 +33,7 @@ def summary(response_id: int) -> ResponseReturnValue:
 @role(CLINICIAN)
 def summary_pdf(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
-        html = _render_summary(session, response_id, "doctor/summary_print.html")
+        html = render_summary(session, response_id, "doctor/summary_print.html")
     pdf = render_pdf(html)
     audit_access("summary.exported", target=f"response:{response_id}", format="pdf")
     return Response(pdf, mimetype="application/pdf", headers={

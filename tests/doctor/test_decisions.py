@@ -42,10 +42,63 @@ def test_accept_as_a_browser_posts_it_with_the_empty_reason_option(app, doctor, 
     assert (decision.decision, decision.reason_code) == ("accepted", None)
 
 
-def test_override_needs_a_reason(app, doctor, case):
-    response = doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {"decision": "overridden", "version": "0"})
-    assert _told(doctor, response, "Choose a reason")
+INVALID_DECISIONS = [
+    # (what the doctor sent, the field whose error shows, the message)
+    ({"decision": "overridden", "reason_text": "Seen by renal team last week"}, "REN-01-reason",
+     "Choose a reason for overriding this flag"),
+    ({"decision": "overridden", "reason_code": "other"}, "REN-01-note", "Explain the reason in the note"),
+    ({"reason_text": "Not sure yet"}, "REN-01-accept", "Choose accept or override"),
+]
+
+
+def _flag_card(html: str) -> str:
+    return html.split('id="flag-REN-01"')[1].split("</article>")[0]
+
+
+@pytest.mark.parametrize(("sent", "field", "message"), INVALID_DECISIONS)
+def test_an_invalid_decision_stores_nothing(app, doctor, case, sent, field, message):
+    response = doctor.post(f"/doctor/submissions/{case}/flags/REN-01", {**sent, "version": "0"})
+    assert response.status_code == 400
     assert _decisions(app) == []
+
+
+@pytest.mark.parametrize(("sent", "field", "message"), INVALID_DECISIONS)
+def test_an_invalid_decision_reopens_its_form_with_the_error_beside_the_field(doctor, case, sent, field, message):
+    card = _flag_card(doctor.post(f"/doctor/submissions/{case}/flags/REN-01",
+                                  {**sent, "version": "0"}).get_data(as_text=True))
+    assert '<details class="flag__decide" open>' in card
+    assert f'<p class="error-message" id="{field}-error"><span class="visually-hidden">Error:</span> {message}</p>' in card
+    assert f'aria-describedby="{field}-error"' in card
+    assert f'<li><a href="#{field}">{message}</a></li>' in card  # the summary links to the field
+
+
+@pytest.mark.parametrize(("sent", "field", "message"), INVALID_DECISIONS)
+def test_an_invalid_decision_keeps_everything_typed(doctor, case, sent, field, message):
+    card = _flag_card(doctor.post(f"/doctor/submissions/{case}/flags/REN-01",
+                                  {**sent, "version": "0"}).get_data(as_text=True))
+    if "reason_text" in sent:
+        assert f">{sent['reason_text']}</textarea>" in card
+    if "decision" in sent:
+        assert f'value="{sent["decision"]}" checked' in card
+    if "reason_code" in sent:
+        assert f'value="{sent["reason_code"]}" selected' in card
+
+
+def test_an_invalid_decision_takes_focus_and_the_page_returns_to_its_flag(doctor, case):
+    html = doctor.post(f"/doctor/submissions/{case}/flags/REN-01",
+                       {"decision": "overridden", "version": "0"}).get_data(as_text=True)
+    assert 'class="error-summary" role="alert" tabindex="-1" autofocus' in _flag_card(html)
+    assert html.count("autofocus") == 1
+    assert f'action="/doctor/submissions/{case}/flags/REN-01#flag-REN-01"' in html
+    assert "Choose a reason" not in html.split('id="flag-REN-01"')[0]  # not a notice at the top
+
+
+def test_other_flags_forms_stay_closed_and_empty(doctor, submit):
+    response_id = submit("PT-TWO", {**KIDNEY, "immunosuppressants": "unsure"})  # REN-01 and TX-02
+    html = doctor.post(f"/doctor/submissions/{response_id}/flags/REN-01",
+                       {"decision": "overridden", "version": "0"}).get_data(as_text=True)
+    other = html.split('id="flag-TX-02"')[1].split("</article>")[0]
+    assert "<details class=\"flag__decide\">" in other and "error-message" not in other
 
 
 def test_override_with_a_listed_reason_and_note(app, doctor, case):
@@ -57,12 +110,6 @@ def test_override_with_a_listed_reason_and_note(app, doctor, case):
     assert (decision.reason_code, decision.reason_text) == ("specialist_advice", "Renal team agrees")
     html = doctor.get(f"/doctor/submissions/{case}").get_data(as_text=True)
     assert "Specialist advice obtained" in html and "Renal team agrees" in html
-
-
-def test_other_reason_needs_a_note(app, doctor, case):
-    doctor.post(f"/doctor/submissions/{case}/flags/REN-01",
-                {"decision": "overridden", "reason_code": "other", "version": "0"})
-    assert _decisions(app) == []
 
 
 def test_unknown_rule_or_flag_not_raised_is_not_found(doctor, case):
