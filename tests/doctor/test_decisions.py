@@ -67,7 +67,8 @@ def test_an_invalid_decision_reopens_its_form_with_the_error_beside_the_field(do
     card = _flag_card(doctor.post(f"/doctor/submissions/{case}/flags/REN-01",
                                   {**sent, "version": "0"}).get_data(as_text=True))
     assert '<details class="flag__decide" open>' in card
-    assert f'<p class="error-message" id="{field}-error"><span class="visually-hidden">Error:</span> {message}</p>' in card
+    error = f'<p class="error-message" id="{field}-error"><span class="visually-hidden">Error:</span> {message}</p>'
+    assert error in card
     assert f'aria-describedby="{field}-error"' in card
     assert f'<li><a href="#{field}">{message}</a></li>' in card  # the summary links to the field
 
