@@ -40,6 +40,7 @@ ROLE_OF = {
     "doctor.revoke_invitation": CLINICIAN,
     "doctor.reissue_invitation": CLINICIAN,  # audited; see docs/security.md
     "doctor.audit_log": ADMIN,
+    "doctor.audit_csv": ADMIN,
     "doctor.accounts": ADMIN,
     "doctor.account_role": ADMIN,
     "doctor.account_disable": ADMIN,
@@ -78,7 +79,7 @@ def _status_of_every_admin_route(app, browser: DoctorClient) -> dict[str, int]:
 def test_a_clinician_gets_403_on_every_admin_route(app, clinician, submit):
     submit()
     statuses = _status_of_every_admin_route(app, clinician)
-    assert len(statuses) == 8 and set(statuses.values()) == {403}, statuses
+    assert len(statuses) == 9 and set(statuses.values()) == {403}, statuses
 
 
 def test_an_admin_gets_through_every_admin_route(app, doctor, submit):
