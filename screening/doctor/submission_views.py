@@ -10,6 +10,7 @@ from flask import Response
 from flask.typing import ResponseReturnValue
 
 from ..export.fhir import questionnaire_resource
+from ..export.loading import fhir_bundle_for
 from ..export.submission_json import submission_document, submission_fhir
 from ..extensions import db, questionnaire
 from . import bp
@@ -61,6 +62,15 @@ def export_fhir(response_id: int) -> ResponseReturnValue:
         document = submission_fhir(questionnaire(), or_404(load_submission(session, response_id)))
     audit_access("summary.exported", target=f"response:{response_id}", format="fhir")
     return _json_download(document, f"ldn-screening-{response_id}.fhir.json")
+
+
+@bp.get("/submissions/<int:response_id>/bundle.fhir.json")
+@role(CLINICIAN)
+def export_fhir_bundle(response_id: int) -> ResponseReturnValue:
+    with db().read() as session:
+        document = or_404(fhir_bundle_for(session, questionnaire(), response_id))
+    audit_access("summary.exported", target=f"response:{response_id}", format="fhir-bundle")
+    return _json_download(document, f"ldn-screening-{response_id}.bundle.fhir.json")
 
 
 @bp.get("/questionnaire.fhir.json")

@@ -29,9 +29,11 @@ from screening.questionnaire.model import (
 )
 from screening.questionnaire.types import FhirItemType
 
-QUESTIONNAIRE_URL = "urn:ldn-screening:questionnaire"
-CODE_SYSTEM_PREFIX = "urn:ldn-screening:codes:"
-PATIENT_REF_SYSTEM = "urn:ldn-screening:patient-ref"
+# Every identifier and code system of ours is a URN under this prefix (docs/exports.md).
+URN_PREFIX = "urn:ldn-screening:"
+QUESTIONNAIRE_URL = URN_PREFIX + "questionnaire"
+CODE_SYSTEM_PREFIX = URN_PREFIX + "codes:"
+PATIENT_REF_SYSTEM = URN_PREFIX + "patient-ref"
 RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
 
 _EXT = "http://hl7.org/fhir/StructureDefinition/"
@@ -110,7 +112,7 @@ def questionnaire_response_resource(
         "subject": {"identifier": {"system": PATIENT_REF_SYSTEM, "value": patient_ref}},
     }
     if authored is not None:
-        resource["authored"] = _fhir_datetime(authored)
+        resource["authored"] = fhir_datetime(authored)
     sections = (_section_answers(section, kept) for section in questionnaire.sections)
     groups = [group for group in sections if group is not None]
     if groups:
@@ -341,9 +343,10 @@ def _medication_answers(question: Question, entry: Mapping[str, Any]) -> list[di
     ]
 
 
-def _fhir_datetime(moment: datetime) -> str:
+def fhir_datetime(moment: datetime) -> str:
+    """A FHIR dateTime/instant to the second, `Z` for UTC (the Bundle export shares it)."""
     # FHIR requires a time zone on a dateTime with a time; a naive one would be a guess.
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("authored must be timezone-aware")
+        raise ValueError("a FHIR dateTime must be timezone-aware")
     text = moment.isoformat(timespec="seconds")
     return text.removesuffix("+00:00") + "Z" if moment.utcoffset() == timedelta(0) else text

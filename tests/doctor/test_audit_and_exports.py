@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle as FhirBundle
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from sqlalchemy import select
 
@@ -32,14 +34,34 @@ def test_fhir_export_validates_as_a_questionnaire_response(doctor, submit):
     assert resource.status == "completed"
 
 
+def test_the_json_export_carries_the_header_of_numbers(doctor, submit):
+    response_id = submit("PT-NUM", {"kidney_disease": "severe"})
+    numbers = json.loads(doctor.get(f"/doctor/submissions/{response_id}/export.json").data)["numbers"]
+    assert [score["key"] for score in numbers["scores"]] == ["phq9", "phq2", "gad2", "audit_c"]
+    assert numbers["today"] == date.today().isoformat()
+
+
+def test_the_fhir_bundle_downloads_from_the_summary_and_validates(doctor, submit):
+    response_id = submit("PT-BUNDLE", {"kidney_disease": "severe"})
+    summary = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True)
+    link = f"/doctor/submissions/{response_id}/bundle.fhir.json"
+    assert f'href="{link}"' in summary
+    download = doctor.get(link)
+    assert download.headers["Content-Disposition"] == \
+        f'attachment; filename="ldn-screening-{response_id}.bundle.fhir.json"'
+    bundle = FhirBundle.model_validate(json.loads(download.data))
+    kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
+    assert kinds[0] == "QuestionnaireResponse" and "DetectedIssue" in kinds and "Observation" in kinds
+
+
 def test_exports_are_audited(app, doctor, submit):
     response_id = submit()
-    for path in ("export.json", "fhir.json", "summary.pdf"):
+    for path in ("export.json", "fhir.json", "bundle.fhir.json", "summary.pdf"):
         doctor.get(f"/doctor/submissions/{response_id}/{path}")
     with app.extensions["db"].read() as session:
         formats = [e.details["format"] for e in session.scalars(
             select(AuditEvent).where(AuditEvent.action == "summary.exported"))]
-    assert sorted(formats) == ["fhir", "json", "pdf"]
+    assert sorted(formats) == ["fhir", "fhir-bundle", "json", "pdf"]
 
 
 def test_fhir_commands(app, submit):
@@ -53,7 +75,7 @@ def test_fhir_commands(app, submit):
     assert missing.exit_code != 0 and "no submitted questionnaire" in missing.output
 
 
-DOCTOR_READS = ["", "/export.json", "/fhir.json", "/summary.pdf"]
+DOCTOR_READS = ["", "/export.json", "/fhir.json", "/bundle.fhir.json", "/summary.pdf"]
 
 
 @pytest.mark.parametrize("suffix", DOCTOR_READS)

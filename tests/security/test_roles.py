@@ -31,6 +31,7 @@ ROLE_OF = {
     "doctor.summary_pdf": CLINICIAN,
     "doctor.export_json": CLINICIAN,
     "doctor.export_fhir": CLINICIAN,
+    "doctor.export_fhir_bundle": CLINICIAN,
     "doctor.export_questionnaire": CLINICIAN,
     "doctor.decide": CLINICIAN,
     "doctor.review": CLINICIAN,
