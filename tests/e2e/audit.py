@@ -66,7 +66,8 @@ class Auditor:
         page.screenshot(path=str(self.folder / f"{len(self.checked) + 1:02d}-{slug}.png"), full_page=True)
         violations = self._run(page)
         self.checked.append(name)
-        assert not violations, f"axe found WCAG 2.2 AA or best-practice violations on '{name}' ({page.url}):\n{describe(violations)}"
+        assert not violations, \
+            f"axe found WCAG 2.2 AA or best-practice violations on '{name}' ({page.url}):\n{describe(violations)}"
         if "print" not in name.lower():
             small_targets = page.locator(TARGETS).evaluate_all(TOO_SMALL, [44, "height"])
             assert not small_targets, f"touch targets under 44 px on '{name}': {small_targets}"
