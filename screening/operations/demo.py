@@ -68,6 +68,33 @@ DEMO_PATIENTS: list[tuple[str, dict[str, Any]]] = [
             {"name": "Mystery herbal tea blend", "how_often": "daily", "last_taken": None},
         ],
     }),
+    # The busiest summary a clinic is likely to see: many flags, medicines and numbers (the
+    # printed summary must still fit on 3 A4 pages).
+    ("DEMO-MANY-FLAGS", {
+        "date_of_birth": "1969-03-14", "conditions": ["chronic_pain", "fibromyalgia", "hashimotos"],
+        "takes_medications": "yes", "opioid_recent": "yes", "opioid_last_dose": _iso(12),
+        "opioid_pattern": "as_needed", "opioid_withdrawal_now": "no", "loperamide_use": "occasionally",
+        "surgery_planned": "unsure", "expects_opioid_pain_relief": "unsure",
+        "liver_test_abnormal": "yes", "alt_value": 96, "alt_uln": 40, "ast_value": 61, "ast_uln": 35,
+        "bilirubin_value": 14, "bilirubin_uln": 21,
+        "audit_c_frequency": "2_3_per_week", "audit_c_typical": "3_4", "audit_c_six_plus": "monthly",
+        "alcohol_withdrawal_history": "no",
+        "thyroid_conditions": ["hashimotos"], "thyroid_medication": ["levothyroxine"],
+        "thyroid_dose_changed_6m": "yes", "hyperthyroid_symptoms": ["palpitations"],
+        "kidney_disease": "mild_or_moderate", "immunosuppressants": "unsure",
+        "phq1_interest": 2, "phq2_down": 2, "phq3_sleep": 2, "phq4_tired": 3, "phq5_appetite": 1,
+        "phq6_failure": 1, "phq7_concentration": 2, "phq8_movement": 0, "gad1_nervous": 2, "gad2_worry": 2,
+        "pain_average": 8, "pain_interference": 7, "fatigue": 8, "brain_fog": 7, "sleep_problems": 8,
+        "low_mood": 6, "anxiety": 6,
+        "medications": [
+            {"name": "tramadol 50mg", "how_often": "as_needed", "last_taken": _iso(12)},
+            {"name": "Levothyroxine 88 mcg", "how_often": "daily", "last_taken": _iso(1)},
+            {"name": "methotrexate 15mg", "how_often": "weekly", "last_taken": _iso(4)},
+            {"name": "Imodium", "how_often": "as_needed", "last_taken": _iso(6)},
+            {"name": "sertraline 100mg", "how_often": "daily", "last_taken": _iso(1)},
+            {"name": "Nervexol drops", "how_often": "daily", "last_taken": None},
+        ],
+    }),
     ("DEMO-OLDER-ADULT", {"date_of_birth": "1952-02-11", "conditions": ["chronic_pain"], "pain_average": 8}),
     ("DEMO-CLEAN", {"date_of_birth": "1988-06-01", "conditions": ["crohns_or_colitis"]}),
 ]

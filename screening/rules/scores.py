@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from screening.medications.classes import OPIOID_CLASSES
+from screening.medications.classes import AGONIST_CLASSES
 from screening.questionnaire.display import long_date
 
 from .facts import (
@@ -199,7 +199,7 @@ def last_doses(
     answers: Mapping[str, Any], classes: Sequence[str] | None, today: date, appointment: date | None,
 ) -> tuple[LastDose, ...]:
     """Every reported last opioid dose: the opioid questions' dates, then each medicine the
-    evaluation read as an opioid (`classes`, aligned with the medicines list)."""
+    evaluation read as an opioid agonist (`classes`, aligned with the medicines list)."""
     found = []
     for qid, what in LAST_DOSE_QUESTIONS:
         if answers.get(qid):
@@ -207,7 +207,7 @@ def last_doses(
     medicines = answers.get("medications") or ()
     if classes is not None and len(classes) == len(medicines):
         for entry, cls in zip(medicines, classes, strict=True):
-            if cls not in OPIOID_CLASSES:
+            if cls not in AGONIST_CLASSES:  # loperamide and naloxone set no opioid wait
                 continue
             if entry.get("last_taken"):
                 found.append(_dose(entry["name"], date.fromisoformat(entry["last_taken"]), today, appointment))
