@@ -259,10 +259,10 @@ def doctor_journey(browser: Any, server: LiveServer, visit: Visit, *, javascript
     assert "Critical" in flag.inner_text() and "Tylenol #3" in flag.inner_text()
     assert page.locator("#flag-PSY-01").is_visible()
     visit(page, "Summary")
-    decide = flag.locator("details.flag__decide")
-    if decide.get_attribute("open") is None:
-        decide.locator("summary").click()
+    override_without_a_reason(page, visit)
+    flag = page.locator("#flag-OPI-01")
     flag.get_by_label("Accept", exact=True).check()
+    flag.get_by_label("Note").fill("")
     with page.expect_navigation():
         flag.get_by_role("button", name="Save decision on OPI-01").click()
     card = page.locator("#flag-OPI-01").inner_text()
@@ -271,6 +271,30 @@ def doctor_journey(browser: Any, server: LiveServer, visit: Visit, *, javascript
 
     print_summary(page, visit, javascript=javascript, pdf_path=pdf_path, patient_ref=patient_ref)
     context.close()
+
+
+def override_without_a_reason(page: Any, visit: Visit) -> None:
+    """Override OPI-01 with a note but no reason: the form comes back open at the flag, the
+    note kept, the error beside the reason and the error summary focused."""
+    flag = page.locator("#flag-OPI-01")
+    decide = flag.locator("details.flag__decide")
+    if decide.get_attribute("open") is None:
+        decide.locator("summary").click()
+    flag.get_by_label("Override", exact=True).check()
+    flag.get_by_label("Note").fill("Patient says they stopped last week")
+    with page.expect_navigation():
+        flag.get_by_role("button", name="Save decision on OPI-01").click()
+    flag = page.locator("#flag-OPI-01")
+    assert flag.locator("details.flag__decide").get_attribute("open") is not None
+    assert flag.locator("#OPI-01-reason-error").inner_text().endswith("Choose a reason for overriding this flag")
+    assert flag.get_by_label("Note").input_value() == "Patient says they stopped last week"
+    assert flag.get_by_label("Override", exact=True).is_checked()
+    focused = page.evaluate("document.activeElement.closest('#flag-OPI-01 .error-summary') !== null")
+    assert focused, page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+    in_view = page.evaluate("(() => { const r = document.querySelector('#flag-OPI-01 .error-summary')"
+                            ".getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; })()")
+    assert in_view
+    visit(page, "Summary – override without a reason")
 
 
 def sign_in(page: Any, server: LiveServer, email: str = DOCTOR_EMAIL, password: str = DOCTOR_PASSWORD) -> None:
