@@ -15,11 +15,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+# Shown to a patient who reports thoughts of self-harm (the safety card). Every phone number
+# in it becomes a link that dials it (screening/patient/contact.py); docs/deployment.md
+# ("Contact details") has examples for each country.
 DEFAULT_CRISIS_CONTACT = (
-    "If you are in danger now, call your local emergency number (911 in the US and Canada, "
-    "999 or 112 in the UK and Ireland, 000 in Australia, 111 in New Zealand). "
-    "In the US you can also call or text 988 at any time."
+    "If you are in danger now, call your local emergency number. It is 999 or 112 in the UK "
+    "and Ireland, 911 in the US and Canada, 000 in Australia and 111 in New Zealand. "
+    "To talk to someone now, call or text 988 in the US and Canada. "
+    "In the UK and Ireland, call Samaritans on 116 123. "
+    "In Australia, call Lifeline on 13 11 14. In New Zealand, call or text 1737."
 )
+# How a patient reaches the clinic (a phone number and/or an email address, as plain text);
+# empty: the pages say "contact the clinic that sent you the link" without details.
+DEFAULT_CLINIC_CONTACT = ""
 
 
 ENVIRONMENTS = ("development", "test", "production")
@@ -103,6 +111,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "DATABASE_URL": database_url,
         "CLINIC_NAME": env.get("CLINIC_NAME", "Your clinic"),
         "CRISIS_CONTACT": env.get("CRISIS_CONTACT", DEFAULT_CRISIS_CONTACT),
+        "CLINIC_CONTACT": env.get("CLINIC_CONTACT", DEFAULT_CLINIC_CONTACT).strip(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "PORT": int(env.get("PORT", "5000")),
         "INVITATION_DAYS_VALID": int(env.get("INVITATION_DAYS_VALID", "30")),

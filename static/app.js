@@ -21,6 +21,16 @@
     });
   }
 
+  // A page opened at #an-answer ("Add another medicine", a Change link) has that box focused
+  // by the browser itself; this only helps a browser that scrolls to it without focusing it.
+  // An error summary, focused above, comes first.
+  if (!summary && window.location.hash.length > 1) {
+    var landing = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (landing && landing.matches('input, textarea, select') && document.activeElement !== landing) {
+      landing.focus();
+    }
+  }
+
   // "None of these" and the other answers exclude each other: ticking one clears the others.
   document.querySelectorAll('input[type=checkbox][data-exclusive]').forEach(function (none) {
     var group = document.querySelectorAll('input[type=checkbox][name="' + none.name + '"]');

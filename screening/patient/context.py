@@ -40,6 +40,7 @@ class PatientContext:
     submitted: bool
     today: date
     as_of: date
+    link_expires_at: datetime  # when the link (and every session of it) stops working
 
 
 _response, _invitation = table_of(QuestionnaireResponse), table_of(Invitation)
@@ -84,6 +85,7 @@ def load_patient(session: Session, *, for_update: bool = False) -> PatientContex
     return PatientContext(
         response_id=row.id, issue=row.issue, answers=row.answers, current_page=row.current_page,
         revision=row.revision, submitted=row.submitted, today=current, as_of=as_of,
+        link_expires_at=row.expires_at,
     )
 
 

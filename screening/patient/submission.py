@@ -18,10 +18,12 @@ from ..questionnaire.model import Questionnaire
 from ..questionnaire.navigation import first_incomplete_page
 from .responses import CHECK_PAGE, mark_submitted
 
+CONSENT_QUESTION = "consent_share"  # must be "yes" to submit; "no" keeps the answers here
+
 
 def ready_to_submit(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> bool:
     """Every shown question answered, and the patient agreed to share their answers."""
-    return first_incomplete_page(questionnaire, answers) is None and answers.get("consent_share") == "yes"
+    return first_incomplete_page(questionnaire, answers) is None and answers.get(CONSENT_QUESTION) == "yes"
 
 
 def submit_response(session: Session, response_id: int, *, remote_addr: str | None) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 from flask import abort, redirect, render_template, request, url_for
@@ -12,8 +15,10 @@ from wtforms import FieldList
 
 from ..extensions import db, page_forms, questionnaire
 from ..forms import PatientPageForm, error_items
+from ..forms.builders import BUILDERS
 from ..limits import PATIENT_LINK_PER_ADDRESS, limiter
-from ..questionnaire.display import answer_pages
+from ..questionnaire.display import answer_pages, long_date
+from ..questionnaire.model import Page, Question
 from ..questionnaire.navigation import (
     estimated_minutes,
     first_incomplete_page,
@@ -23,11 +28,16 @@ from ..questionnaire.navigation import (
 )
 from . import bp
 from .context import PatientContext, begin_patient_session, load_patient, mark_just_sent, take_just_sent
+from .landing import landing_on_check, row_anchor
+from .prefill import Prefill, prefills
 from .responses import CHECK_PAGE, PageSave, open_link, save_page_answers, store_page_save
 from .safety import needs_safety_message
-from .submission import ready_to_submit, submit_response
+from .submission import CONSENT_QUESTION, ready_to_submit, submit_response
 
 RETURN_TO_CHECK = "check"
+# With return=check: the check page's row (its AnswerRow.anchor) the patient came to change,
+# so saving returns them to that row rather than to the top of a very long page.
+ANSWER_ARG = "answer"
 
 
 def link_not_valid() -> tuple[str, int]:
@@ -145,28 +155,54 @@ def _show_or_validate(
     if not is_page_reachable(q, page_id, answers):
         return redirect(_page_url(_where_to_go(patient)))
     current = q.page(page_id)
+    visible = q.visible_ids(answers)
+    offered = _offered(current, answers, visible)
+    # An offered answer only fills the boxes of a page being shown: a POST is read from
+    # what the browser sent, so nothing the patient did not see is ever saved.
+    shown = answers if posting else {**answers, **{qid: offer.answer for qid, offer in offered.items()}}
     form = page_forms().form(
-        current, answers=answers, visible=q.visible_ids(answers),
+        current, answers=shown, visible=visible,
         formdata=request.form if posting else None, today=patient.today, as_of=patient.as_of,
     )
     if posting and request.form.get("revision") != str(patient.revision):
         # A stale tab (or a second window) must not overwrite newer answers silently.
-        context = _page_context(patient, current, form, previous_page(q, page_id, answers))
+        context = _page_context(patient, current, form, previous_page(q, page_id, answers), offered)
         context["errors"] = []
         return render_template("patient/page.html", notice=STALE_NOTICE, **context), 409
     if posting and not _handled_list_action(form) and form.validate():
         save = save_page_answers(q, answers, page_id, page_forms().answers(current, form, answers))
-        return _Validated(patient.response_id, patient.revision, patient.issue, save, _next_url(save))
-    context = _page_context(patient, current, form, previous_page(q, page_id, answers))
+        return _Validated(patient.response_id, patient.revision, patient.issue, save, _next_url(page_id, save))
+    context = _page_context(patient, current, form, previous_page(q, page_id, answers), offered)
     return render_template("patient/page.html", **context)
 
 
-def _next_url(save: PageSave) -> str:
-    """The page that follows, or back to the check page when the patient came from it."""
+def _offered(current: Page, answers: Mapping[str, Any], visible: frozenset[str]) -> dict[str, Prefill]:
+    """Starting answers for this page's shown questions, from what earlier pages say."""
+    return prefills([question.id for question in current.questions if question.id in visible], answers)
+
+
+def _next_url(page_id: str, save: PageSave) -> str:
+    """The page that follows, or back to the check page when the patient came from it:
+    to the row they changed, after any question the change opened."""
+    q, row = questionnaire(), row_anchor(request.args.get(ANSWER_ARG))
     if request.args.get("return") == RETURN_TO_CHECK:
-        incomplete = first_incomplete_page(questionnaire(), save.answers)
-        return _page_url(incomplete.id if incomplete else CHECK_PAGE)
+        incomplete = first_incomplete_page(q, save.answers)
+        if incomplete is not None:
+            return _change_url(incomplete.id, row)
+        return _check_url(landing_on_check(q, page_id, save.answers, row, returning=True))
+    if save.next_page_id == CHECK_PAGE:
+        return _check_url(landing_on_check(q, page_id, save.answers, None, returning=False))
     return _page_url(save.next_page_id)
+
+
+def _change_url(page_id: str, row: str | None) -> str:
+    """A page opened to change an answer: its save returns to the check page (at `row`)."""
+    args: dict[str, Any] = {"return": RETURN_TO_CHECK, **({ANSWER_ARG: row} if row else {})}
+    return url_for("patient.page", page_id=page_id, **args)
+
+
+def _check_url(element_id: str | None) -> str:
+    return url_for("patient.check", _anchor=element_id) if element_id else url_for("patient.check")
 
 
 STALE_NOTICE = (
@@ -189,11 +225,13 @@ def page_not_saved(page_id: str) -> ResponseReturnValue:
         if patient is None:
             return link_not_valid()
         current = q.page(page_id)
+        visible = q.visible_ids(patient.answers)
         form = page_forms().form(
-            current, answers=patient.answers, visible=q.visible_ids(patient.answers),
+            current, answers=patient.answers, visible=visible,
             formdata=request.form, today=patient.today, as_of=patient.as_of,
         )
-        context = _page_context(patient, current, form, previous_page(q, page_id, patient.answers))
+        offered = _offered(current, patient.answers, visible)
+        context = _page_context(patient, current, form, previous_page(q, page_id, patient.answers), offered)
     context["errors"] = []
     return render_template("patient/page.html", notice=UNSAVED_NOTICE, **context), 200
 
@@ -224,9 +262,11 @@ def _where_to_go(patient: PatientContext) -> str:
     return incomplete.id if incomplete else CHECK_PAGE
 
 
-def _page_context(patient: PatientContext, current: Any, form: Any, back: Any) -> dict[str, Any]:
+def _page_context(
+    patient: PatientContext, current: Page, form: Any, back: Page | None, offered: Mapping[str, Prefill],
+) -> dict[str, Any]:
     q = questionnaire()
-    questions = [question for question in current.questions if question.id in form]
+    questions = [_with_note(question, form, offered) for question in current.questions if question.id in form]
     return {
         "page": current,
         "form": form,
@@ -240,6 +280,15 @@ def _page_context(patient: PatientContext, current: Any, form: Any, back: Any) -
         "return_to": request.args.get("return"),
         "revision": patient.revision,
     }
+
+
+def _with_note(question: Question, form: Any, offered: Mapping[str, Prefill]) -> Question:
+    """The question, its hint led by where an offered answer came from while the boxes
+    still hold that answer."""
+    offer = offered.get(question.id)
+    if offer is None or BUILDERS[question.type].to_answer(question, form[question.id].data) != offer.answer:
+        return question
+    return replace(question, hint=f"{offer.note} {question.hint}" if question.hint else offer.note)
 
 
 @bp.get("/questionnaire/check")
@@ -259,7 +308,12 @@ def check() -> ResponseReturnValue:
             "incomplete": incomplete,
             "back_url": _page_url(pages[-1].id),
             "safety_message": needs_safety_message(q, answers, CHECK_PAGE),
-            "consent_given": answers.get("consent_share") == "yes",
+            "consent_given": answers.get(CONSENT_QUESTION) == "yes",
+            "declined": answers.get(CONSENT_QUESTION) == "no",
+            "consent_page": q.questions[CONSENT_QUESTION].page_id,
+            "consent_question": CONSENT_QUESTION,
+            # The last whole day the link works (a day early rather than an hour late).
+            "link_last_day": long_date((patient.link_expires_at - timedelta(days=1)).date().isoformat()),
             "sections": {s.id: s for s in q.sections},
         }
     return render_template("patient/check.html", **context)

@@ -29,21 +29,21 @@ def test_check_page_lists_every_answer_with_a_change_link(patient):
     assert "2 April 1978" in html
     assert "Levothyroxine 100 mcg: Every day, last taken 1 January 2026" in html
     assert "Fibromyalgia" in html and "Hashimoto&#39;s (an autoimmune thyroid illness)" in html
-    assert '/questionnaire/page/about_you?return=check#date_of_birth' in html
+    assert '/questionnaire/page/about_you?return=check&amp;answer=date_of_birth#date_of_birth' in html
     assert "Send my answers" in html
 
 
 def test_change_link_returns_to_the_check_page(patient, app):
     patient.fill(TYPICAL_PAGES)
-    response = patient.post_page("symptoms", {"pain_average": "9"}, query="?return=check")
-    assert response.headers["Location"] == "/questionnaire/check"
+    response = patient.post_page("symptoms", {"pain_average": "9"}, query="?return=check&answer=pain_average")
+    assert response.headers["Location"] == "/questionnaire/check#answer-pain_average"
     assert patient.saved_answers(app)["pain_average"] == 9
 
 
 def test_a_change_that_opens_new_questions_asks_them_first(patient):
     patient.fill(TYPICAL_PAGES)
     response = patient.post_page("opioids_recent", {"opioid_recent": "yes"}, query="?return=check")
-    assert response.headers["Location"] == "/questionnaire/page/opioids_recent_details"
+    assert response.headers["Location"] == "/questionnaire/page/opioids_recent_details?return=check"
     check = patient.get("/questionnaire/check").get_data(as_text=True)
     assert "Some questions still need an answer" in check
     assert "Send my answers" not in check
