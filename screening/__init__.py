@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .cli import register_commands
     from .doctor import bp as doctor_bp
     from .limits import init_limits
+    from .outbox.views import bp as outbox_bp
     from .patient import bp as patient_bp
     from .security import init_security
 
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_limits(app)
     app.register_blueprint(patient_bp)
     app.register_blueprint(doctor_bp)
+    app.register_blueprint(outbox_bp)
     errors.register(app)
     register_commands(app)
     return app

@@ -133,4 +133,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "DOCTOR_IDLE_TIMEOUT": timedelta(minutes=int(env.get("DOCTOR_IDLE_MINUTES", "30"))),
         "DOCTOR_ABSOLUTE_TIMEOUT": timedelta(hours=int(env.get("DOCTOR_SESSION_HOURS", "12"))),
         "REQUIRE_MFA": require_mfa,
+        # Email through the outbox (docs/outbox.md); checked at start-up by MailSettings.
+        "MAIL_URL": env.get("MAIL_URL", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", ""),
+        "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "UTC"),
+        "QUIET_HOURS": env.get("QUIET_HOURS", ""),
+        "REMINDER_DAYS_AFTER_INVITATION": env.get("REMINDER_DAYS_AFTER_INVITATION", "3"),
+        "REMINDER_DAYS_BEFORE_APPOINTMENT": env.get("REMINDER_DAYS_BEFORE_APPOINTMENT", "2"),
     }

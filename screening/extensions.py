@@ -1,4 +1,5 @@
-"""The application's shared services, typed: database, questionnaire, page forms, CSRF.
+"""The application's shared services, typed: database, questionnaire, page forms, mail
+settings, CSRF.
 
 `create_app()` installs them once; views, commands and services read them through these
 accessors, never through `current_app.extensions[...]` by string, so every caller gets a
@@ -12,17 +13,19 @@ from flask_wtf.csrf import CSRFProtect
 
 from .db import Database
 from .forms import PageForms
+from .outbox.settings import MailSettings
 from .questionnaire.model import Questionnaire
 
 csrf = CSRFProtect()
 
-_DB, _QUESTIONNAIRE, _PAGE_FORMS = "db", "questionnaire", "page_forms"
+_DB, _QUESTIONNAIRE, _PAGE_FORMS, _MAIL = "db", "questionnaire", "page_forms", "mail"
 
 
 def init_extensions(app: Flask, database: Database, questionnaire: Questionnaire) -> None:
     app.extensions[_DB] = database
     app.extensions[_QUESTIONNAIRE] = questionnaire
     app.extensions[_PAGE_FORMS] = PageForms(questionnaire)
+    app.extensions[_MAIL] = MailSettings.from_config(app.config)  # a bad MAIL_URL stops the start
     csrf.init_app(app)
 
 
@@ -39,3 +42,8 @@ def questionnaire() -> Questionnaire:
 def page_forms() -> PageForms:
     forms: PageForms = current_app.extensions[_PAGE_FORMS]
     return forms
+
+
+def mail() -> MailSettings:
+    settings: MailSettings = current_app.extensions[_MAIL]
+    return settings

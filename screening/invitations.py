@@ -4,6 +4,10 @@ A token carries 256 random bits; the database keeps its SHA-256, so neither a da
 leak nor a log of queries reveals a working link. (A slow hash adds nothing for tokens
 this long and would slow every lookup.)
 
+A token is either random or, when the app's link key is given, derived from a random
+per-link salt kept with the invitation: HMAC-SHA256(link key, salt). The database alone
+(salt and hash) still reveals no link, and the app can put the same link in a reminder.
+
 A link has an `issue`: re-issuing or revoking it bumps the issue, which ends every patient
 session opened under an earlier one (screening.patient.context). What a clinic may type
 for a new invitation (the patient reference, the dates) is checked here once, for the
@@ -12,7 +16,9 @@ web form and the `invite` command alike.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
@@ -71,21 +77,56 @@ def default_expiry(appointment: date | None, days_valid: int, now: datetime) -> 
     return now + timedelta(days=days_valid)
 
 
+LINK_KEY_PURPOSE = b"ldn-screening/patient-link/v1"
+
+
+def link_key(secret_key: str | bytes) -> bytes:
+    """The key links are derived with: the app's secret, for this one purpose only."""
+    secret = secret_key.encode("utf-8") if isinstance(secret_key, str) else secret_key
+    return hmac.new(secret, LINK_KEY_PURPOSE, hashlib.sha256).digest()
+
+
+def _derived_token(key: bytes, salt: str) -> str:
+    digest = hmac.new(key, salt.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _new_token(invitation: Invitation, key: bytes | None) -> str:
+    """A fresh token for this invitation; its hash (and salt, when derived) stored on it."""
+    if key is None:
+        token, invitation.link_salt = secrets.token_urlsafe(TOKEN_BYTES), None
+    else:
+        invitation.link_salt = secrets.token_urlsafe(TOKEN_BYTES)
+        token = _derived_token(key, invitation.link_salt)
+    invitation.token_hash = hash_token(token)
+    return token
+
+
+def current_token(invitation: Invitation, key: bytes) -> str | None:
+    """The invitation's current link token again, for a message that must carry it; None when
+    it was not derived with this key (a random token, or the app's secret has changed)."""
+    if invitation.link_salt is None:
+        return None
+    token = _derived_token(key, invitation.link_salt)
+    return token if hmac.compare_digest(hash_token(token), invitation.token_hash) else None
+
+
 def create_invitation(
     session: Session, patient_ref: str, appointment: date | None,
-    expires_at: datetime | None = None, days_valid: int = 30,
+    expires_at: datetime | None = None, days_valid: int = 30, *, key: bytes | None = None,
+    email: str | None = None,
 ) -> tuple[Invitation, str]:
-    """A new invitation and its token (the only time the token exists in clear)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    """A new invitation and its token (the only time a random token exists in clear)."""
     now = utcnow()
     invitation = Invitation(
-        token_hash=hash_token(token),
+        email=email,
         patient_ref=patient_ref,
         appointment_date=appointment,
         expires_at=expires_at or default_expiry(appointment, days_valid, now),
         status="active",
         created_at=now,
     )
+    token = _new_token(invitation, key)
     session.add(invitation)
     session.flush()
     return invitation, token
@@ -119,11 +160,12 @@ def is_usable(invitation: HasValidity, now: datetime | None = None) -> bool:
     return invitation.status == "active" and invitation.expires_at > (now or utcnow())
 
 
-def reissue(invitation: Invitation, expires_at: datetime | None = None, days_valid: int = 30) -> str:
+def reissue(
+    invitation: Invitation, expires_at: datetime | None = None, days_valid: int = 30, *, key: bytes | None = None,
+) -> str:
     """A new token for the same invitation: the old link and every session opened from it
     stop working, progress is kept."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    invitation.token_hash = hash_token(token)
+    token = _new_token(invitation, key)
     invitation.status = "active"
     invitation.expires_at = expires_at or default_expiry(invitation.appointment_date, days_valid, utcnow())
     _next_issue(invitation)

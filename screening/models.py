@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     true,
 )
@@ -82,6 +83,13 @@ class Invitation(Base):
     issue: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
+    # Where invitations and reminders go (issue: email outbox). Kept only while the link
+    # can still be used: cleared on submit, revoke and by `flask purge`.
+    email: Mapped[str | None] = mapped_column(String(254))
+    # The link's token is derived from this salt and the app's key (screening.invitations),
+    # so a reminder can carry the same link although only the token's hash is stored.
+    link_salt: Mapped[str | None] = mapped_column(String(64))
+    reminders_stopped: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     response: Mapped[QuestionnaireResponse | None] = relationship(back_populates="invitation")
 
@@ -282,3 +290,34 @@ __all__ = [
     "RecoveryCode",
     "record_audit",
 ]
+
+
+class OutboxMessage(Base):
+    """An email to send, written in the same transaction as what caused it (screening.outbox).
+
+    `slot` names what the message is for ("invitation:0", "reminder:after_invitation" …);
+    with the invitation it is unique, so a message is queued once however many senders run.
+    Nothing is rendered here: the sender composes the message when it sends it. The
+    Message-ID is fixed at queue time, so every attempt of one message carries the same one.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        UniqueConstraint("invitation_id", "slot"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # invitation | reminder | new_link
+    slot: Mapped[str] = mapped_column(String(64))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    # queued | sending | sent | failed | cancelled | unconfirmed
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]  # a sender's lease on a claimed message
+    in_flight_at: Mapped[datetime | None]  # written just before the message's data goes to the server
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -187,7 +187,8 @@ def template_text(path: Path) -> list[str]:
     return split_sentences(text)
 
 
-PATIENT_TEMPLATES = sorted((ROOT / "templates" / "patient").glob("*.html")) + [
+PATIENT_TEMPLATES = sorted((ROOT / "templates" / "patient").glob("*.html")) + \
+    sorted((ROOT / "templates" / "outbox").glob("*.html")) + [
     ROOT / "templates" / "macros" / "fields.html", ROOT / "templates" / "base.html", ROOT / "templates" / "home.html",
 ]
 

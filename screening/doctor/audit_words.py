@@ -40,6 +40,8 @@ ACTION_WORDS = {
     "invitation.opened": "Patient opened their link",
     "invitation.reissued": "Re-issued invitation link",
     "invitation.revoked": "Revoked invitation",
+    "invitation.resent": "Sent the invitation email again",
+    "reminders.stopped": "Patient stopped email reminders",
     "patient.erased": "Erased all data of a patient",
     "patient.exported": "Exported all data of a patient",
     "reevaluation.viewed": "Opened re-evaluation",
@@ -53,10 +55,13 @@ ACTION_WORDS = {
 # The action filter's choices, in the words' order.
 ACTION_CHOICES = tuple(sorted(ACTION_WORDS.items(), key=lambda item: item[1]))
 
-ACTOR_WORDS = {"cli": "Command line", "system": "System (scheduled task)", "anonymous": "Someone not signed in"}
+ACTOR_WORDS = {"cli": "Command line", "system": "System (scheduled task)", "anonymous": "Someone not signed in",
+               "patient": "Patient"}
 
 DETAIL_LABELS = {
     "account_exists": "Account exists",
+    "addresses_removed": "Email addresses removed",
+    "email_sha256": "Email address (fingerprint)",
     "evaluation_id": "Evaluation",
     "expired_invitations": "Unopened links removed",
     "filter_action": "Filtered by action",

@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from ..forms.fields import ChoiceField, SafeText
 from ..invitations import PATIENT_REF_MESSAGE, PATIENT_REF_PATTERN, appointment_problem, expiry_problem
+from ..outbox.addresses import ADDRESS_MESSAGE, MAX_LENGTH, AddressError, clean_address
 from .decisions import DECISIONS, OVERRIDE_REASONS
 
 
@@ -40,6 +41,11 @@ class InvitationForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no typ
             Regexp(PATIENT_REF_PATTERN, message=PATIENT_REF_MESSAGE),
         ],
     )
+    email = StringField(
+        "Patient's email address (optional)",
+        description="We email the link and up to two reminders. The email never mentions health or treatment.",
+        validators=[Optional(), Length(max=MAX_LENGTH, message=ADDRESS_MESSAGE)],
+    )
     appointment_date = DateField("Appointment date", validators=[Optional()],
                                  description="The rules check opioid wait times against this date.")
     expires_on = DateField("Link valid until (optional)", validators=[Optional()],
@@ -49,6 +55,12 @@ class InvitationForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no typ
     confirm_duplicate = HiddenField()
 
     # Both dates lie between today and 2 years ahead (screening.invitations, shared with `flask invite`).
+    def validate_email(self, field: StringField) -> None:
+        try:
+            field.data = clean_address(field.data or "")  # normalised: what is stored and sent to
+        except AddressError as error:
+            raise ValidationError(str(error)) from None
+
     def validate_appointment_date(self, field: DateField) -> None:
         problem = appointment_problem(field.data, date.today()) if field.data else None
         if problem:

@@ -10,18 +10,52 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..invitations import create_invitation, invitation_status, reissue, revoke
-from ..models import Invitation, utcnow
+from ..models import Invitation, OutboxMessage, utcnow
+from ..outbox.queue import close_invitation, queue_invitation, queue_new_link
+from ..outbox.settings import MailSettings
 
 INVITATIONS_PER_PAGE = 50
-ACTIONS = ("revoke", "reissue")
+ACTIONS = ("revoke", "reissue", "resend")
 # An open invitation: its link still works and its questionnaire is not sent (active, not
 # revoked, not expired, not submitted), in the words of invitation_status.
 OPEN_STATUSES = ("not started", "in progress")
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What became of an invitation's emails, in words for the invitations list."""
+
+    state: str  # queued | sending | sent | failed | unconfirmed
+    words: str  # "Sent 30 Nov 2026 14:02 UTC", "Not delivered: 550 Mailbox unavailable" …
+    reminders_sent: int
+
+
+DELIVERY_WORDS = {
+    "queued": "Email queued", "sending": "Sending now", "failed": "Not delivered",
+    "unconfirmed": "May not have been delivered (the sender stopped while sending): resend if needed",
+}
+
+
+def delivery(messages: list[OutboxMessage]) -> Delivery | None:
+    """The newest invitation or new-link email's state, and how many reminders went."""
+    main = [m for m in messages if m.kind != "reminder" and m.status != "cancelled"]
+    if not main:
+        return None
+    newest = max(main, key=lambda m: m.id)
+    if newest.status == "sent" and newest.sent_at is not None:
+        words = f"Sent {newest.sent_at:%d %b %Y %H:%M} UTC"
+    else:
+        words = DELIVERY_WORDS.get(newest.status, newest.status)
+        if newest.status in ("failed", "queued") and newest.last_error:
+            words += f": {newest.last_error}"
+    reminders = sum(1 for m in messages if m.kind == "reminder" and m.status == "sent")
+    return Delivery(newest.status, words, reminders)
+
+
 class InvitationRow(NamedTuple):
     invitation: Invitation
     status: str
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +85,7 @@ class ActionRefused(Exception):
 class ActionDone:
     patient_ref: str
     token: str | None  # the new token after a re-issue
+    emailed: bool = False  # an email was queued for the patient
 
 
 @dataclass(frozen=True)
@@ -97,13 +132,15 @@ def open_invitations(session: Session, patient_ref: str, now: datetime | None = 
 
 def invite(
     session: Session, patient_ref: str, appointment: date | None, expires_on: date | None,
-    *, days_valid: int, doctor_id: int,
-) -> tuple[Invitation, str]:
+    *, days_valid: int, doctor_id: int, mail: MailSettings, email: str | None = None,
+) -> tuple[Invitation, str, bool]:
+    """A new invitation, its token, and whether its email was queued (in this transaction)."""
     invitation, token = create_invitation(
         session, patient_ref, appointment, expires_at=end_of_day(expires_on), days_valid=days_valid,
+        key=mail.link_key, email=email if mail.enabled else None,
     )
     invitation.created_by_id = doctor_id
-    return invitation, token
+    return invitation, token, queue_invitation(session, invitation, mail) is not None
 
 
 def list_invitations(session: Session, page: int) -> InvitationPage:
@@ -113,7 +150,13 @@ def list_invitations(session: Session, page: int) -> InvitationPage:
         .order_by(Invitation.id.desc()).limit(INVITATIONS_PER_PAGE + 1)
         .offset((page - 1) * INVITATIONS_PER_PAGE)
     ).all()
-    rows = [InvitationRow(invitation, invitation_status(invitation)) for invitation in found[:INVITATIONS_PER_PAGE]]
+    shown = found[:INVITATIONS_PER_PAGE]
+    messages: dict[int, list[OutboxMessage]] = {}
+    for message in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.invitation_id.in_([invitation.id for invitation in shown]))):
+        messages.setdefault(message.invitation_id or 0, []).append(message)
+    rows = [InvitationRow(invitation, invitation_status(invitation), delivery(messages.get(invitation.id, [])))
+            for invitation in shown]
     return InvitationPage(rows=rows, page=page, has_next=len(found) > INVITATIONS_PER_PAGE)
 
 
@@ -127,18 +170,24 @@ def find_invitation(session: Session, invitation_id: int) -> InvitationRow | Non
 
 def is_refused(status: str, action: str) -> bool:
     """Whether an invitation in this state refuses the action (see ActionRefused)."""
-    return status == "submitted" or (action == "revoke" and status == "revoked")
+    return status == "submitted" or (action in ("revoke", "resend") and status in ("revoked", "expired"))
 
 
-def apply_action(session: Session, invitation: Invitation, action: str, *, days_valid: int) -> ActionDone:
-    """Revoke the link, or re-issue it (new token, progress kept); either way every session
-    opened from the link before ends. Raises ActionRefused."""
+def apply_action(
+    session: Session, invitation: Invitation, action: str, *, days_valid: int, mail: MailSettings,
+) -> ActionDone:
+    """Revoke the link, re-issue it (new token, progress kept; either way every session
+    opened from the link before ends), or resend its email now. Raises ActionRefused."""
     row = InvitationRow(invitation, invitation_status(invitation))
     if is_refused(row.status, action):
         raise ActionRefused.of(row)
-    token = None
+    token, queued = None, False
     if action == "revoke":
         revoke(invitation)
+        close_invitation(session, invitation, "the link was revoked")
+    elif action == "reissue":
+        token = reissue(invitation, days_valid=days_valid, key=mail.link_key)
+        queued = queue_new_link(session, invitation, mail) is not None
     else:
-        token = reissue(invitation, days_valid=days_valid)
-    return ActionDone(invitation.patient_ref, token)
+        queued = queue_new_link(session, invitation, mail, resend=True) is not None
+    return ActionDone(invitation.patient_ref, token, queued)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..extensions import db
+from ..extensions import db, mail
 from ..invitations import invitation_url
 from ..models import Invitation
+from ..outbox.addresses import address_digest
 from . import bp
 from .common import audit, doctor_id, or_404, page_arg
 from .forms import EmptyForm, InvitationForm, required
@@ -35,6 +36,7 @@ def invitations() -> ResponseReturnValue:
     form = InvitationForm()
     created_link = None
     duplicate = None
+    emailed = False
     if form.validate_on_submit():
         patient_ref = required(form.patient_ref.data).strip()
         with db().write() as session:
@@ -43,11 +45,14 @@ def invitations() -> ResponseReturnValue:
             if not same_patient_ref(form.confirm_duplicate.data, patient_ref):
                 duplicate = open_invitations(session, patient_ref)
             if duplicate is None:
-                invitation, token = invite(
+                invitation, token, emailed = invite(
                     session, patient_ref, form.appointment_date.data, form.expires_on.data,
                     days_valid=current_app.config["INVITATION_DAYS_VALID"], doctor_id=doctor_id(),
+                    mail=mail(), email=form.email.data or None,
                 )
-                audit(session, "invitation.created", target=f"invitation:{invitation.id}")
+                # The address never enters the audit trail: its fingerprint shows one was given.
+                audit(session, "invitation.created", target=f"invitation:{invitation.id}",
+                      **({"email_sha256": address_digest(invitation.email)} if invitation.email else {}))
                 created_link = _link(token)
         if created_link:
             form = InvitationForm(formdata=None)
@@ -55,7 +60,8 @@ def invitations() -> ResponseReturnValue:
         listing = list_invitations(session, page_arg())
     return render_template(
         "doctor/invitations.html", form=form, created_link=created_link, duplicate=duplicate, listing=listing.rows,
-        page=listing.page, has_next=listing.has_next,
+        page=listing.page, has_next=listing.has_next, emailed=created_link is not None and emailed,
+        mail_on=mail().enabled,
     ), (201 if created_link else 200 if not form.errors else 400)
 
 
@@ -73,12 +79,17 @@ def _invitation_action(invitation_id: int, action: str) -> ResponseReturnValue:
     with db().write() as session:
         invitation = or_404(session.get(Invitation, invitation_id))
         try:
-            done = apply_action(session, invitation, action, days_valid=current_app.config["INVITATION_DAYS_VALID"])
+            done = apply_action(session, invitation, action, days_valid=current_app.config["INVITATION_DAYS_VALID"],
+                                mail=mail())
         except ActionRefused as refused:
             return _refused(refused, action, 409)  # nothing changed, nothing to audit
-        audit(session, f"invitation.{action}d", target=f"invitation:{invitation.id}")
+        if action == "resend":
+            audit(session, "invitation.resent", target=f"invitation:{invitation.id}")
+        else:
+            audit(session, f"invitation.{action}d", target=f"invitation:{invitation.id}")
     link = _link(done.token) if done.token else None
-    return render_template("doctor/invitation_done.html", action=action, link=link, patient_ref=done.patient_ref)
+    return render_template("doctor/invitation_done.html", action=action, link=link, patient_ref=done.patient_ref,
+                           emailed=done.emailed)
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
@@ -98,3 +109,10 @@ def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
 @role(CLINICIAN)
 def reissue_invitation(invitation_id: int) -> ResponseReturnValue:
     return _invitation_action(invitation_id, "reissue")
+
+
+@bp.post("/invitations/<int:invitation_id>/resend")
+@role(CLINICIAN)
+def resend_invitation(invitation_id: int) -> ResponseReturnValue:
+    """Queue the invitation email again now (the same link): for a bounce fixed, or a lost email."""
+    return _invitation_action(invitation_id, "resend")

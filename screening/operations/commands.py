@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..extensions import db
+from ..extensions import db, mail
 from ..invitations import (
     PATIENT_REF_MESSAGE,
     appointment_problem,
@@ -22,6 +22,9 @@ from ..invitations import (
     is_valid_patient_ref,
 )
 from ..migrations import upgrade
+from ..models import record_audit
+from ..outbox.addresses import AddressError, address_digest, clean_address
+from ..outbox.queue import queue_invitation
 from .backup import BackupError, backup, restore
 from .demo import demo_command
 from .retention import erase_patient, export_patient, purge
@@ -46,9 +49,11 @@ def init_db_command() -> None:
               help="The clinic's reference for the patient (no names): up to 64 letters, digits, spaces, . - _ /")
 @click.option("--appointment", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Appointment date, YYYY-MM-DD, from today to 2 years ahead. LDN start checks use this date.")
+@click.option("--email", default=None,
+              help="The patient's email address: the link is emailed too (needs MAIL_URL; see docs/outbox.md).")
 @with_appcontext
-def invite_command(patient_ref: str, appointment: datetime | None) -> None:
-    """Create an invitation and print the patient's link."""
+def invite_command(patient_ref: str, appointment: datetime | None, email: str | None) -> None:
+    """Create an invitation and print the patient's link (and email it, with --email)."""
     appointment_date: date | None = appointment.date() if appointment else None
     # What the invitation form accepts, no more: no control, bidi or look-alike characters.
     if not is_valid_patient_ref(patient_ref):
@@ -56,14 +61,28 @@ def invite_command(patient_ref: str, appointment: datetime | None) -> None:
     problem = appointment_problem(appointment_date, date.today()) if appointment_date else None
     if problem:
         raise click.BadParameter(problem, param_hint="--appointment")
+    settings = mail()
+    address = None
+    if email is not None:
+        if not settings.enabled:
+            raise click.UsageError("--email needs email to be set up: set MAIL_URL and MAIL_FROM (docs/outbox.md)")
+        try:
+            address = clean_address(email)
+        except AddressError as error:
+            raise click.BadParameter(str(error), param_hint="--email") from None
     with db().write() as session:
         invitation, token = create_invitation(
             session, patient_ref.strip(), appointment_date,
-            days_valid=current_app.config["INVITATION_DAYS_VALID"],
+            days_valid=current_app.config["INVITATION_DAYS_VALID"], key=settings.link_key, email=address,
         )
+        queued = queue_invitation(session, invitation, settings) is not None
+        record_audit(session, "cli", "invitation.created", target=f"invitation:{invitation.id}",
+                     **({"email_sha256": address_digest(address)} if address else {}))
         expires = invitation.expires_at
     click.echo(invitation_link(token))
     click.echo(f"(expires {expires:%Y-%m-%d %H:%M} UTC)", err=True)
+    if queued:
+        click.echo("The link is queued to be emailed ('flask outbox send' sends it).", err=True)
 
 
 @click.command("backup")
@@ -108,7 +127,8 @@ def purge_command(unsubmitted_days: int | None, retention_days: int | None) -> N
             retention_days=retention_days or current_app.config["RETENTION_DAYS"],
         )
     click.echo(f"Purged {counts.unsubmitted} unsubmitted questionnaires, {counts.expired_invitations} expired "
-               f"invitations and {counts.past_retention} submissions past retention.")
+               f"invitations and {counts.past_retention} submissions past retention; removed "
+               f"{counts.addresses_removed} email addresses no longer needed.")
 
 
 @click.command("export-patient")

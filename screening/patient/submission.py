@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..evaluations import project_into_queue, store_evaluation
 from ..invitations import create_invitation
 from ..models import QuestionnaireResponse, record_audit, utcnow
+from ..outbox.queue import close_invitation
 from ..questionnaire.model import Questionnaire
 from ..questionnaire.navigation import first_incomplete_page
 from .responses import CHECK_PAGE, mark_submitted
@@ -36,6 +37,7 @@ def submit_response(session: Session, response_id: int, *, remote_addr: str | No
         return False  # a double click or a retry: already submitted, nothing to do
     response = session.get_one(QuestionnaireResponse, response_id)
     project_into_queue(response, store_evaluation(session, response, kind="submission"))
+    close_invitation(session, response.invitation, "the form was sent")  # no reminders, no address kept
     record_audit(session, f"patient:{response.id}", "response.submitted", target=f"response:{response.id}",
                  remote_addr=remote_addr)
     return True

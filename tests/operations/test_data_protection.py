@@ -58,7 +58,7 @@ def test_purge_is_audited_with_counts_only(app, submit):
     app.test_cli_runner().invoke(args=["purge", "--retention-days", "365"])
     with app.extensions["db"].read() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "data.purged")).one()
-    assert event.details == {"unsubmitted": 0, "expired_invitations": 0, "past_retention": 1}
+    assert event.details == {"unsubmitted": 0, "expired_invitations": 0, "past_retention": 1, "addresses_removed": 0}
 
 
 def test_export_patient_gives_everything_held(app, submit):

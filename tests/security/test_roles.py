@@ -39,6 +39,7 @@ ROLE_OF = {
     "doctor.reevaluation": CLINICIAN,
     "doctor.invitations": CLINICIAN,
     "doctor.revoke_invitation": CLINICIAN,
+    "doctor.resend_invitation": CLINICIAN,
     "doctor.reissue_invitation": CLINICIAN,  # audited; see docs/security.md
     "doctor.audit_log": ADMIN,
     "doctor.audit_csv": ADMIN,
