@@ -14,8 +14,9 @@ def register_commands(app: Flask) -> None:
     from .export.commands import COMMANDS as EXPORT_COMMANDS
     from .medications.cli import classify_medication_command
     from .operations.commands import COMMANDS as OPERATIONS_COMMANDS
+    from .outbox.commands import COMMANDS as OUTBOX_COMMANDS
     from .rules.cli import evaluate_command
 
     for command in (*OPERATIONS_COMMANDS, evaluate_command, classify_medication_command,
-                    *DOCTOR_COMMANDS, *EXPORT_COMMANDS):
+                    *DOCTOR_COMMANDS, *EXPORT_COMMANDS, *OUTBOX_COMMANDS):
         app.cli.add_command(command)

@@ -91,6 +91,7 @@ def app(database_url: str) -> Iterator[Flask]:
         "DATABASE_URL": database_url,
         "CRISIS_CONTACT": "Call 999 or the test crisis line on 0800 000 000.",
         "CLINIC_NAME": "Test Clinic",
+        "MAIL_URL": "",  # email off unless a test turns it on, whatever the shell says
     })
     yield application
     application.extensions["db"].dispose()

@@ -18,13 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth import hash_password
-from ..extensions import db, questionnaire
+from ..extensions import db, mail, questionnaire
 from ..invitations import create_invitation
 from ..models import Doctor, Invitation
+from ..outbox.queue import queue_invitation
 from ..patient.submission import create_submitted
 
 DEMO_PATIENT_REF = "DEMO-PATIENT"
 DEMO_DOCTOR = "doctor@demo.clinic"
+DEMO_PATIENT_EMAIL = "patient@demo-clinic.example"
 
 
 def _iso(days_ago: int) -> str:
@@ -138,10 +140,14 @@ def demo_command() -> None:
             "active demo doctor account. Use create-doctor for real accounts."
         )
 
+    settings = mail()
     with db().write() as session:
         password = seed_demo(session)
         appointment = (datetime.now(UTC) + timedelta(days=14)).date()
-        _invitation, token = create_invitation(session, DEMO_PATIENT_REF, appointment)
+        # With email on (as `make run` sets it up), the demo patient's link is emailed too.
+        invitation, token = create_invitation(session, DEMO_PATIENT_REF, appointment, key=settings.link_key,
+                                              email=DEMO_PATIENT_EMAIL if settings.enabled else None)
+        emailed = queue_invitation(session, invitation, settings) is not None
     base = invitation_link("").removesuffix("/i/")
     click.echo("")
     click.echo("Demo ready.")
@@ -151,4 +157,6 @@ def demo_command() -> None:
     click.echo("    (an admin; at the first sign-in, set up an authenticator app as the page shows)")
     click.echo("  Patient link (open it to fill in the questionnaire):")
     click.echo(f"    {invitation_link(token)}")
+    if emailed:
+        click.echo(f"    (also emailed to {DEMO_PATIENT_EMAIL}: the message appears below once the sender runs)")
     click.echo("")

@@ -27,6 +27,7 @@ from screening.invitations import create_invitation
 from screening.migrations import upgrade
 from screening.models import Doctor
 from screening.operations.demo import BASE_ANSWERS
+from screening.outbox.settings import MailSettings
 from screening.patient.submission import create_submitted
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -107,7 +108,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @contextmanager
-def live_server(tmp_dir: Path, clinic_name: str = "Riverside Clinic") -> Iterator[LiveServer]:
+def live_server(tmp_dir: Path, clinic_name: str = "Riverside Clinic", **config: Any) -> Iterator[LiveServer]:
     database = tmp_dir / "e2e.sqlite3"
     upgrade(f"sqlite:///{database}")
     app = create_app({
@@ -117,8 +118,13 @@ def live_server(tmp_dir: Path, clinic_name: str = "Riverside Clinic") -> Iterato
         "CRISIS_CONTACT": "If you are in danger now, call 999 (UK) or 911 (US). "
                           "In the US you can also call or text 988.",
         "SESSION_COOKIE_SECURE": False,
+        "MAIL_URL": "",
+        **config,
     })
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    # Links in emails start with the server's own address, as PUBLIC_BASE_URL does in production.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    app.extensions["mail"] = MailSettings.from_config(app.config)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
