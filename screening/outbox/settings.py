@@ -111,7 +111,13 @@ class MailSettings:
         url = str(config.get("MAIL_URL") or "").strip()
         sender = str(config.get("MAIL_FROM") or "").strip()
         if url and not sender:
-            raise MailSettingError("MAIL_FROM is needed with MAIL_URL, e.g. LDN screening <screening@clinic.example>")
+            raise MailSettingError("MAIL_FROM is needed with MAIL_URL, e.g. Riverside Clinic <forms@clinic.example>")
+        # These go into message headers: a line break there would add headers of its own.
+        for name in ("MAIL_FROM", "CLINIC_NAME"):
+            if any(ord(c) < 32 or ord(c) == 127 for c in str(config.get(name) or "")):
+                raise MailSettingError(f"{name} must be one line of text, without control characters")
+        if sender and "@" not in parseaddr(sender)[1]:
+            raise MailSettingError("MAIL_FROM must be an address, e.g. Riverside Clinic <forms@clinic.example>")
         return cls(
             url=parse_mail_url(url) if url else None,
             sender=sender,

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from screening import create_app
+from screening.extensions import mail
 from screening.invitations import create_invitation
 from screening.models import Invitation
 from screening.outbox.queue import queue_invitation
@@ -40,13 +41,14 @@ def mail_app(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def invite(mail_app: Flask):  # type: ignore[no-untyped-def]
+def invite(app: Flask):  # type: ignore[no-untyped-def]
     """Creates an invitation with an address and queues its email; returns (id, token)."""
 
     def make(patient_ref: str = "P-MAIL", appointment: date | None = None, email: str = "pat@example.org",
              created_at: datetime | None = None, **kwargs: Any) -> tuple[int, str]:
-        settings = mail_app.extensions["mail"]
-        with mail_app.extensions["db"].write() as session:
+        with app.app_context():
+            settings = mail()
+        with app.extensions["db"].write() as session:
             invitation, token = create_invitation(session, patient_ref, appointment, key=settings.link_key,
                                                   email=email, **kwargs)
             if created_at is not None:

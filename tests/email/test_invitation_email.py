@@ -54,20 +54,6 @@ def test_an_invitation_without_an_address_queues_nothing(app, doctor) -> None:
     assert _rows(app) == [] and _invitations(app)[0].email is None
 
 
-@pytest.mark.parametrize("typed", [
-    "not an address", "pat@", "Pat <pat@example.org>", "pat@example.org\r\nBcc: all@example.org",
-    "pat@example.org\nSubject: hi", "p\x00t@example.org", "x" * 250 + "@example.org", "pät@example.org",
-    "pat@localhost", '"pat"@example.org',
-])
-def test_an_unusable_address_is_refused_with_a_message_and_keeps_what_was_typed(app, doctor, typed) -> None:
-    response = _create(doctor, email=typed, appointment_date="")
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "Enter an email address like name@example.com" in html
-    assert 'value="P-EMAIL"' in html
-    assert _invitations(app) == [] and _rows(app) == []
-
-
 def test_the_address_never_enters_the_audit_trail(app, doctor) -> None:
     _create(doctor, email=ADDRESS)
     with app.extensions["db"].read() as session:
@@ -149,13 +135,6 @@ def test_the_command_line_emails_the_link_too(app) -> None:
     assert _rows(app) == [("invitation", "queued")]
 
 
-@pytest.mark.parametrize("typed", ["nope", "a@b.com\r\nBcc: c@d.com", "x" * 300 + "@example.org"])
-def test_the_command_line_refuses_an_unusable_address(app, typed) -> None:
-    result = app.test_cli_runner().invoke(args=["invite", "--patient", "P-CLI", "--email", typed])
-    assert result.exit_code == 2 and "Enter an email address" in result.output
-    assert _invitations(app) == []
-
-
 # --- the stop-reminders link ----------------------------------------------------------------
 
 @pytest.fixture
@@ -199,18 +178,3 @@ def test_stopping_needs_the_pages_csrf_token(app, client, stop_link) -> None:
     _invitation_id, _token, link = stop_link
     assert client.post(link, data={}).status_code in (200, 400)
     assert _invitations(app)[0].reminders_stopped is False
-
-
-@pytest.mark.parametrize("tamper", ["wrong token", "another invitation", "short", "patient link as stop token"])
-def test_a_stop_link_is_unguessable_and_one_purpose(app, client, stop_link, invite, tamper) -> None:
-    invitation_id, token, link = stop_link
-    other_id, _other_token = invite(patient_ref="P-OTHER")
-    good = link.rsplit("/", 1)[1]
-    path = {
-        "wrong token": f"/reminders/stop/{invitation_id}/{'0' * 64}",
-        "another invitation": f"/reminders/stop/{other_id}/{good}",
-        "short": f"/reminders/stop/{invitation_id}/{good[:32]}",
-        "patient link as stop token": f"/reminders/stop/{invitation_id}/{token}",
-    }[tamper]
-    assert client.get(path).status_code == 404
-    assert client.get(f"/i/{good}").status_code == 404  # the stop token opens no form either
