@@ -15,8 +15,8 @@ def register_commands(app: Flask) -> None:
     from .medications.cli import classify_medication_command
     from .operations.commands import COMMANDS as OPERATIONS_COMMANDS
     from .outbox.commands import COMMANDS as OUTBOX_COMMANDS
-    from .rules.cli import evaluate_command
+    from .rules.cli import COMMANDS as RULES_COMMANDS
 
-    for command in (*OPERATIONS_COMMANDS, evaluate_command, classify_medication_command,
+    for command in (*OPERATIONS_COMMANDS, *RULES_COMMANDS, classify_medication_command,
                     *DOCTOR_COMMANDS, *EXPORT_COMMANDS, *OUTBOX_COMMANDS):
         app.cli.add_command(command)

@@ -1,5 +1,6 @@
-"""What must never reach a doctor's page: the questionnaire's question IDs and option codes,
-and the classifier's class codes (they stay in the JSON and FHIR downloads).
+"""What must never reach a doctor's page: the questionnaires' question IDs and option codes
+(the screening's and the check-in's), and the classifier's class codes (they stay in the
+JSON and FHIR downloads).
 
 Codes are looked for case-sensitively as whole words. A code that is also an ordinary word
 a doctor reads anyway ("current", "severe", "unsure") is not a leak, so only codes with an
@@ -13,7 +14,7 @@ import re
 from functools import cache
 
 from screening.medications.classes import MEDICATION_CLASSES
-from screening.questionnaire import QUESTIONNAIRE
+from screening.questionnaire import CHECKIN_QUESTIONNAIRE, QUESTIONNAIRE
 
 # One-word codes that are ordinary English: seeing them in prose is not a leak.
 ORDINARY_WORDS = frozenset({
@@ -24,6 +25,8 @@ ORDINARY_WORDS = frozenset({
     "anxiety", "breastfeeding", "endometriosis", "fatigue", "fibromyalgia", "hyperthyroidism",
     "intersex", "levothyroxine", "liothyronine", "mood", "naltrexone", "nodules", "pregnant",
     "transplant", "weight",
+    # the check-in's (followup.md)
+    "paused", "headache", "dizziness", "nausea", "diarrhoea", "mild", "moderate",
 })
 WORD = re.compile(r"(?<![\w/-])[a-z0-9][a-z0-9_/-]*(?![\w/-])")
 
@@ -31,7 +34,7 @@ WORD = re.compile(r"(?<![\w/-])[a-z0-9][a-z0-9_/-]*(?![\w/-])")
 @cache
 def internal_names() -> frozenset[str]:
     codes = set(MEDICATION_CLASSES)
-    for question in QUESTIONNAIRE.questions.values():
+    for question in (*QUESTIONNAIRE.questions.values(), *CHECKIN_QUESTIONNAIRE.questions.values()):
         codes.add(question.id)
         codes.update(option.code for option in question.options)
     return frozenset(code for code in codes

@@ -1,7 +1,7 @@
 """Plain language, measured: every patient-facing string reads at US grade 8 or lower.
 
-The strings come from where patients meet them: the questionnaire definition (question
-text, hints, options, page intros and titles), the form error messages in
+The strings come from where patients meet them: the questionnaire definitions, the
+screening's and the check-in's (question text, hints, options, page intros and titles), the form error messages in
 screening/forms, the notices in the patient views, and the visible text of the patient
 templates (including the safety card). Drug, brand and lab-test names are left out of
 the measure (EXCLUDED_NAMES): a patient copies them from a pack or a report, and they
@@ -35,7 +35,7 @@ from screening.forms.builders import choices_for  # noqa: E402
 from screening.forms.medications import MedicationEntryForm  # noqa: E402
 from screening.patient.prefill import OPIOID_LAST_DOSE_NOTE  # noqa: E402
 from screening.patient.views import STALE_NOTICE, UNSAVED_NOTICE  # noqa: E402
-from screening.questionnaire import QUESTIONNAIRE  # noqa: E402
+from screening.questionnaire import CHECKIN_QUESTIONNAIRE, QUESTIONNAIRE, Questionnaire  # noqa: E402
 from screening.questionnaire.display import HOW_OFTEN_LABELS  # noqa: E402
 from screening.questionnaire.model import Question  # noqa: E402
 
@@ -110,10 +110,12 @@ def question_unit(question: Question) -> Unit:
     return Unit(f"question {question.id}", tuple(sentences))
 
 
-def definition_units() -> list[Unit]:
-    titles = [section.title for section in QUESTIONNAIRE.sections] + [page.title for page in QUESTIONNAIRE.pages]
-    intros = [s for page in QUESTIONNAIRE.pages if page.intro for s in split_sentences(page.intro)]
-    return [Unit("page and section titles", tuple(dict.fromkeys(titles))), Unit("page intros", tuple(intros))]
+def definition_units(questionnaire: Questionnaire = QUESTIONNAIRE, which: str = "") -> list[Unit]:
+    titles = [section.title for section in questionnaire.sections] + [page.title for page in questionnaire.pages]
+    intros = [s for page in questionnaire.pages if page.intro for s in split_sentences(page.intro)]
+    asks = [s for page in questionnaire.pages if page.ask for s in split_sentences(page.ask)]
+    return [Unit(f"{which}page and section titles", tuple(dict.fromkeys(titles))),
+            Unit(f"{which}page intros", tuple(intros + asks))]
 
 
 MESSAGE_CALLS = {"ValidationError", "StopValidation", "ValueError", "InputRequired", "Length"}
@@ -230,12 +232,16 @@ def message_units() -> list[Unit]:
 
 
 QUESTION_UNITS = [question_unit(q) for q in QUESTIONNAIRE.questions.values()]
-OTHER_UNITS = definition_units() + message_units() + template_units()
+# The check-in's own questions (the ones it borrows are the screening's, measured above).
+CHECKIN_UNITS = [question_unit(q) for q in CHECKIN_QUESTIONNAIRE.questions.values()
+                 if q.id not in QUESTIONNAIRE.questions]
+OTHER_UNITS = definition_units() + definition_units(CHECKIN_QUESTIONNAIRE, "check-in ") + message_units() + \
+    template_units()
 
 
 def report() -> str:
     """Every unit from hardest to easiest; the 25 hardest sentences; the longest words left in."""
-    units = sorted(QUESTION_UNITS + OTHER_UNITS, key=lambda u: -u.grade)
+    units = sorted(QUESTION_UNITS + CHECKIN_UNITS + OTHER_UNITS, key=lambda u: -u.grade)
     lines = [f"Flesch-Kincaid grade per unit (limit {MAX_GRADE:g}; names in EXCLUDED_NAMES not counted)", ""]
     lines += [f"{u.grade:5.1f}  {u.source}" for u in units]
     sentences = sorted({(fk_grade([s]), s, u.source) for u in units for s in u.sentences if len(words(s)) >= 3},
@@ -278,6 +284,17 @@ def test_every_patient_facing_source_was_read():
 
 @pytest.mark.parametrize("unit", QUESTION_UNITS, ids=[u.source.split()[-1] for u in QUESTION_UNITS])
 def test_each_question_reads_at_grade_8_or_lower(unit: Unit):
+    assert unit.grade <= MAX_GRADE, f"{unit.source} reads at grade {unit.grade:.1f}: {' | '.join(unit.sentences)}"
+
+
+def test_every_check_in_question_was_read():
+    assert {u.source.split()[-1] for u in CHECKIN_UNITS} == {
+        q for q in CHECKIN_QUESTIONNAIRE.questions if q.startswith("ci_")}
+    assert {u.source for u in OTHER_UNITS} >= {"check-in page and section titles", "check-in page intros"}
+
+
+@pytest.mark.parametrize("unit", CHECKIN_UNITS, ids=[u.source.split()[-1] for u in CHECKIN_UNITS])
+def test_each_check_in_question_reads_at_grade_8_or_lower(unit: Unit):
     assert unit.grade <= MAX_GRADE, f"{unit.source} reads at grade {unit.grade:.1f}: {' | '.join(unit.sentences)}"
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from .model import CONTAINS_OPIOID_CODES, EXCLUSIVE_CODE, HOW_OFTEN_CODES, Question, Questionnaire
+from .model import CONTAINS_OPIOID_CODES, EXCLUSIVE_CODE, HOW_OFTEN_CODES, Context, Question, Questionnaire
 from .reading import clean_text, has_control_characters
 from .types import QuestionType, require_every_type
 
@@ -41,10 +41,11 @@ def parse_iso_date(value: Any, where: str) -> date:
 
 
 def validate_answers(
-    questionnaire: Questionnaire, answers: Any, as_of: date
+    questionnaire: Questionnaire, answers: Any, as_of: date, context: Context | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """The answers as read (free text cleaned) with hidden questions removed, and the IDs
-    removed; or AnswerError. Evaluate the answers returned, not the ones given."""
+    removed; or AnswerError. Evaluate the answers returned, not the ones given. `context`:
+    the facts a questionnaire with context conditions (the check-in) is shown on."""
     if not isinstance(answers, Mapping):
         raise AnswerError("'answers' must be an object keyed by question ID")
     read: dict[str, Any] = {}
@@ -53,7 +54,7 @@ def validate_answers(
         if question is None:
             raise AnswerError(f"unknown question ID {qid!r}")
         read[qid] = check_answer(question, value, as_of)
-    return questionnaire.prune(read)
+    return questionnaire.prune(read, context)
 
 
 def check_answer(question: Question, value: Any, as_of: date) -> Any:

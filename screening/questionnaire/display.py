@@ -14,7 +14,7 @@ from typing import Any
 
 from . import medicine_check
 from .medicine_check import CONTAINS_OPIOID
-from .model import Page, Question, Questionnaire
+from .model import Context, Page, Question, Questionnaire
 from .types import REGISTRY, QuestionType, require_every_type
 
 HOW_OFTEN_LABELS = {
@@ -113,10 +113,12 @@ def _medicine_line(entry: Mapping[str, Any]) -> str:
 CONTAINS_OPIOID_LABELS = {option.code: option.label for option in REGISTRY["yes_no_unsure"].fixed_options}
 
 
-def answer_pages(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[PageRows]:
+def answer_pages(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], context: Context | None = None
+) -> list[PageRows]:
     """Every shown question with its answer, page by page, in questionnaire order; a
     review page shows each entry it asked about with the patient's answer."""
-    visible = questionnaire.visible_ids(answers)
+    visible = questionnaire.visible_ids(answers, context)
     result = []
     for page in questionnaire.pages:
         rows = tuple(

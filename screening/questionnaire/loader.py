@@ -1,12 +1,20 @@
-"""Load definition.yaml into the typed model and refuse a definition that is wrong.
+"""Load a definition (definition.yaml, checkin.yaml) into the typed model and refuse a
+definition that is wrong.
 
 Everything here runs once, at start-up: a bad definition must fail the boot with a
 message naming the problem, never a patient's request.
+
+Two things serve a questionnaire that follows another (the check-in follows the
+screening): a question may be **borrowed** from a lending definition (`- borrow: ID`
+brings that question whole, with its ID, wording, type and options, so the two cannot
+drift apart), and a question may be shown on a declared **context** fact
+(`shown_when: {context: ID}`) rather than on an earlier answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,6 +23,7 @@ import yaml
 from .model import (
     EXCLUSIVE_CODE,
     Condition,
+    ContextFact,
     Option,
     Page,
     Question,
@@ -24,6 +33,8 @@ from .model import (
 from .types import REGISTRY, spec_named
 
 DEFINITION_PATH = Path(__file__).with_name("definition.yaml")
+CHECKIN_PATH = Path(__file__).with_name("checkin.yaml")
+TOP_LEVEL_KEYS = {"version", "sections", "context"}
 # Limits that count characters, entries or days: whole numbers, at least this much.
 COUNT_KEYS = {
     "max_length": 1, "name_max_length": 1, "min_entries": 0, "max_entries": 1,
@@ -40,17 +51,23 @@ class DefinitionError(ValueError):
     """The questionnaire definition is not valid; the message names the problem."""
 
 
-def load_questionnaire(path: Path = DEFINITION_PATH) -> Questionnaire:
+def load_questionnaire(path: Path = DEFINITION_PATH, *, lender: Questionnaire | None = None) -> Questionnaire:
     with path.open(encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
-    return build_questionnaire(raw)
+    return build_questionnaire(raw, lender=lender)
 
 
-def build_questionnaire(raw: Mapping[str, Any]) -> Questionnaire:
+def build_questionnaire(raw: Mapping[str, Any], *, lender: Questionnaire | None = None) -> Questionnaire:
+    """The definition `raw` as a Questionnaire; `lender` is the definition its `borrow`
+    entries take their questions from (none: it may borrow nothing)."""
     if not isinstance(raw, Mapping) or not raw.get("version") or not raw.get("sections"):
         raise DefinitionError("the definition needs a 'version' and a list of 'sections'")
-    sections = tuple(_section(s) for s in raw["sections"])
-    questionnaire = Questionnaire(version=str(raw["version"]), sections=sections)
+    unknown = set(raw) - TOP_LEVEL_KEYS
+    if unknown:
+        raise DefinitionError(f"the definition has unknown keys: {sorted(unknown)}")
+    sections = tuple(_section(s, lender) for s in raw["sections"])
+    questionnaire = Questionnaire(
+        version=str(raw["version"]), sections=sections, context=_context(raw.get("context")))
     _check_unique([s.id for s in sections], "section")
     _check_unique([p.id for p in questionnaire.pages], "page")
     _check_unique(
@@ -59,6 +76,15 @@ def build_questionnaire(raw: Mapping[str, Any]) -> Questionnaire:
     _check_conditions(questionnaire)
     _check_reviews(questionnaire)
     return questionnaire
+
+
+def _context(raw: Any) -> tuple[ContextFact, ...]:
+    """`context:` maps each fact's ID to what it means (where it comes from, when it holds)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping) or not raw:
+        raise DefinitionError("'context' maps each context fact's ID to what it means")
+    return tuple(ContextFact(_identifier(key, "context fact"), _text(raw, key, "context")) for key in raw)
 
 
 def _check_reviews(questionnaire: Questionnaire) -> None:
@@ -75,17 +101,17 @@ def _check_reviews(questionnaire: Questionnaire) -> None:
         seen.update((q.id, q) for q in page.questions)
 
 
-def _section(raw: Mapping[str, Any]) -> Section:
+def _section(raw: Mapping[str, Any], lender: Questionnaire | None) -> Section:
     section_id = _identifier(raw.get("id"), "section")
-    pages = tuple(_page(p, section_id) for p in raw.get("pages") or ())
+    pages = tuple(_page(p, section_id, lender) for p in raw.get("pages") or ())
     if not pages:
         raise DefinitionError(f"section {section_id!r} has no pages")
     return Section(id=section_id, title=_text(raw, "title", section_id), pages=pages)
 
 
-def _page(raw: Mapping[str, Any], section_id: str) -> Page:
+def _page(raw: Mapping[str, Any], section_id: str, lender: Questionnaire | None) -> Page:
     page_id = _identifier(raw.get("id"), "page")
-    questions = tuple(_question(q, section_id, page_id) for q in raw.get("questions") or ())
+    questions = tuple(_question(q, section_id, page_id, lender) for q in raw.get("questions") or ())
     reviews = raw.get("reviews")
     if reviews is not None and questions:
         raise DefinitionError(f"page {page_id!r}: a review page asks no questions of its own")
@@ -104,7 +130,22 @@ def _page(raw: Mapping[str, Any], section_id: str) -> Page:
     )
 
 
-def _question(raw: Mapping[str, Any], section_id: str, page_id: str) -> Question:
+def _borrowed(raw: Mapping[str, Any], section_id: str, page_id: str, lender: Questionnaire | None) -> Question:
+    """`- borrow: ID`: the lender's question, whole, placed on this page."""
+    qid = _identifier(raw.get("borrow"), "borrowed question")
+    if set(raw) != {"borrow"}:
+        raise DefinitionError(f"borrowed question {qid!r} takes nothing but 'borrow': it is the lender's, whole")
+    lent = lender.questions.get(qid) if lender is not None else None
+    if lent is None:
+        raise DefinitionError(f"question {qid!r} is borrowed, but no lending definition has it")
+    if lent.shown_when is not None or lent.shown_in_context is not None:
+        raise DefinitionError(f"question {qid!r} cannot be borrowed: its condition reads the lender's answers")
+    return replace(lent, section_id=section_id, page_id=page_id)
+
+
+def _question(raw: Mapping[str, Any], section_id: str, page_id: str, lender: Questionnaire | None) -> Question:
+    if isinstance(raw, Mapping) and "borrow" in raw:
+        return _borrowed(raw, section_id, page_id, lender)
     qid = _identifier(raw.get("id"), "question")
     unknown = set(raw) - QUESTION_KEYS
     if unknown:
@@ -123,7 +164,7 @@ def _question(raw: Mapping[str, Any], section_id: str, page_id: str) -> Question
         needed = f"{', '.join(first)} and {last}" if first else last
         raise DefinitionError(f"{spec.name} question {qid!r} needs {needed}")
     _check_limits(raw, qid)
-    condition = raw.get("shown_when")
+    condition, fact = _shown_when(raw.get("shown_when"), qid)
     return Question(
         id=qid,
         type=spec.name,
@@ -133,7 +174,8 @@ def _question(raw: Mapping[str, Any], section_id: str, page_id: str) -> Question
         required=bool(raw.get("required", False)),
         hint=raw.get("hint"),
         options=options,
-        shown_when=_condition(condition, qid) if condition is not None else None,
+        shown_when=condition,
+        shown_in_context=fact,
         min=raw.get("min"),
         max=raw.get("max"),
         integer=bool(raw.get("integer", False)),
@@ -176,11 +218,25 @@ def _option(raw: Mapping[str, Any], qid: str) -> Option:
     return Option(code=code, label=_text(raw, "label", f"{qid}.{code}"), score=score)
 
 
-def _condition(raw: Mapping[str, Any], qid: str) -> Condition:
+def _shown_when(raw: Any, qid: str) -> tuple[Condition | None, str | None]:
+    """An answer condition, or a context fact's ID (`{context: ID}`), or neither."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, Mapping) and "context" in raw:
+        if set(raw) != {"context"}:
+            raise DefinitionError(f"question {qid!r}: shown_when {{context: ID}} takes nothing else")
+        return None, _identifier(raw["context"], f"question {qid!r}'s context fact")
+    return _condition(raw, qid), None
+
+
+def _condition(raw: Any, qid: str) -> Condition:
+    if not isinstance(raw, Mapping):
+        raise DefinitionError(f"question {qid!r}: shown_when must be a mapping")
     ops = [op for op in ("in", "not_in") if op in raw]
     if len(ops) != 1 or set(raw) != {"question", ops[0]}:
         raise DefinitionError(
-            f"question {qid!r}: shown_when must be {{question: ID, in: [...]}} or {{question: ID, not_in: [...]}}"
+            f"question {qid!r}: shown_when must be {{question: ID, in: [...]}}, {{question: ID, not_in: [...]}}"
+            " or {context: ID}"
         )
     codes = raw[ops[0]]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
@@ -190,8 +246,15 @@ def _condition(raw: Mapping[str, Any], qid: str) -> Condition:
 
 
 def _check_conditions(questionnaire: Questionnaire) -> None:
-    """A condition must read a choice question on an earlier page, using its real codes."""
+    """A condition must read a choice question on an earlier page, using its real codes; a
+    context condition, a fact the definition declares (and every declared fact is used)."""
     page_index = {p.id: i for i, p in enumerate(questionnaire.pages)}
+    declared = set(questionnaire.context_ids)
+    used = {q.shown_in_context for q in questionnaire.questions.values()} - {None}
+    if used - declared:
+        raise DefinitionError(f"context facts {sorted(str(f) for f in used - declared)} are not declared in 'context'")
+    if declared - used:
+        raise DefinitionError(f"context facts {sorted(declared - used)} are declared but no question reads them")
     for question in questionnaire.questions.values():
         condition = question.shown_when
         if condition is None:
@@ -233,4 +296,4 @@ def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
-__all__ = ["DefinitionError", "load_questionnaire", "build_questionnaire", "EXCLUSIVE_CODE"]
+__all__ = ["CHECKIN_PATH", "DefinitionError", "load_questionnaire", "build_questionnaire", "EXCLUSIVE_CODE"]

@@ -1,8 +1,15 @@
-"""Typed, immutable model of the questionnaire definition.
+"""Typed, immutable model of the questionnaire definitions (the screening, the check-in).
 
 These classes are what the rest of the application reads: the forms, the check-your-
 answers page, the rules' declared inputs and the exports. They are built once, at start-up,
 by :mod:`screening.questionnaire.loader`.
+
+A question is shown always, when an earlier answer is `in` / `not_in` some codes
+(:class:`Condition`), or when a **context** fact holds: a yes/no fact from outside this
+questionnaire's own answers, which the definition declares (:class:`ContextFact`) and
+the caller supplies as a mapping of fact ID to bool (the check-in asks about pregnancy
+only when the screening's sex at birth is not male). A questionnaire that declares no
+context (the screening) needs none; one that does refuses to say what is shown without it.
 """
 
 from __future__ import annotations
@@ -19,6 +26,14 @@ HOW_OFTEN_CODES = ("daily", "weekly", "as_needed", "occasionally", "stopped")
 CONTAINS_OPIOID_CODES = ("yes", "no", "unsure")
 EXCLUSIVE_CODE = "none"
 VISIBILITY_CACHE_SIZE = 4096  # distinct combinations of controlling answers; real ones are few
+
+# The facts a questionnaire's context conditions read: fact ID -> whether it holds.
+Context = Mapping[str, bool]
+
+
+class ContextError(ValueError):
+    """What a questionnaire shows was asked without the context facts it declares: a
+    programming error (the caller must pass them), never a patient's input."""
 
 
 def _hashable(value: Any) -> Any:
@@ -53,6 +68,15 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class ContextFact:
+    """A yes/no fact from outside the questionnaire's answers that a question may be shown
+    on (`shown_when: {context: ID}` in the definition)."""
+
+    id: str
+    meaning: str  # what the fact is, for people: where it comes from and when it holds
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     type: QuestionType
@@ -63,6 +87,9 @@ class Question:
     hint: str | None = None
     options: tuple[Option, ...] = ()
     shown_when: Condition | None = None
+    # A context fact (ContextFact.id) that must hold for the question to be shown; a
+    # question has this or `shown_when`, never both.
+    shown_in_context: str | None = None
     min: float | None = None
     max: float | None = None
     integer: bool = False
@@ -141,10 +168,12 @@ class Section:
 class Questionnaire:
     version: str
     sections: tuple[Section, ...]
+    context: tuple[ContextFact, ...] = ()  # the facts its context conditions may read
     pages: tuple[Page, ...] = field(init=False)
     questions: Mapping[str, Question] = field(init=False)
     _pages_by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
-    _conditions: tuple[tuple[str, Condition | None], ...] = field(init=False, repr=False)
+    _conditions: tuple[tuple[str, Condition | None, str | None], ...] = field(init=False, repr=False)
+    _context_ids: tuple[str, ...] = field(init=False, repr=False)
     _controllers: tuple[str, ...] = field(init=False, repr=False)
     _visibility_cache: dict[tuple[Any, ...], frozenset[str]] = field(init=False, repr=False, compare=False)
 
@@ -155,7 +184,9 @@ class Questionnaire:
         questions = {q.id: q for page in pages for q in page.questions}
         object.__setattr__(self, "questions", questions)
         # Visibility is computed on every save and evaluation: keep the loop flat.
-        object.__setattr__(self, "_conditions", tuple((q.id, q.shown_when) for q in questions.values()))
+        object.__setattr__(
+            self, "_conditions", tuple((q.id, q.shown_when, q.shown_in_context) for q in questions.values()))
+        object.__setattr__(self, "_context_ids", tuple(fact.id for fact in self.context))
         controllers = sorted({q.shown_when.question for q in questions.values() if q.shown_when})
         object.__setattr__(self, "_controllers", tuple(controllers))
         object.__setattr__(self, "_visibility_cache", {})
@@ -175,39 +206,62 @@ class Questionnaire:
     def section_number(self, section_id: str) -> int:
         return [s.id for s in self.sections].index(section_id) + 1
 
-    def visible_ids(self, answers: Mapping[str, Any]) -> frozenset[str]:
-        """IDs of the questions shown for these answers, in definition order.
+    @property
+    def context_ids(self) -> tuple[str, ...]:
+        """The context facts a caller must supply (empty: the questionnaire needs none)."""
+        return self._context_ids
+
+    def _context_values(self, context: Context | None) -> tuple[bool, ...]:
+        if not self._context_ids:
+            return ()
+        missing = [fact for fact in self._context_ids if context is None or fact not in context]
+        if missing:
+            raise ContextError(f"questionnaire {self.version}: what is shown depends on the context facts {missing}")
+        assert context is not None  # no fact is missing
+        return tuple(bool(context[fact]) for fact in self._context_ids)
+
+    def visible_ids(self, answers: Mapping[str, Any], context: Context | None = None) -> frozenset[str]:
+        """IDs of the questions shown for these answers (and context facts), in definition order.
 
         A question is hidden when its condition is false, or when the question its
         condition reads is itself hidden (so stale answers never keep a branch open).
-        Visibility depends only on the few controlling answers, and one page save asks for
-        it several times, so results are kept per combination of those answers.
+        Visibility depends only on the few controlling answers and the context facts, and
+        one page save asks for it several times, so results are kept per combination.
         """
+        facts = self._context_values(context)
         key = tuple(_hashable(answers.get(qid)) for qid in self._controllers)
+        if facts:
+            key = (facts, *key)
         try:
             cached = self._visibility_cache.get(key)
         except TypeError:  # an unhashable (hence invalid) answer: compute without the cache
-            return self._compute_visible_ids(answers)
+            return self._compute_visible_ids(answers, facts)
         if cached is not None:
             return cached
-        result = self._compute_visible_ids(answers)
+        result = self._compute_visible_ids(answers, facts)
         if len(self._visibility_cache) >= VISIBILITY_CACHE_SIZE:
             self._visibility_cache.clear()
         self._visibility_cache[key] = result
         return result
 
-    def _compute_visible_ids(self, answers: Mapping[str, Any]) -> frozenset[str]:
+    def _compute_visible_ids(self, answers: Mapping[str, Any], facts: tuple[bool, ...]) -> frozenset[str]:
+        holding = {fact for fact, holds in zip(self._context_ids, facts, strict=True) if holds}
         visible: set[str] = set()
-        for qid, condition in self._conditions:
-            if condition is None or (
+        for qid, condition, fact in self._conditions:
+            if fact is not None:
+                if fact in holding:
+                    visible.add(qid)
+            elif condition is None or (
                 condition.question in visible and condition.holds(answers.get(condition.question))
             ):
                 visible.add(qid)
         return frozenset(visible)
 
-    def prune(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    def prune(
+        self, answers: Mapping[str, Any], context: Context | None = None
+    ) -> tuple[dict[str, Any], list[str]]:
         """Answers with hidden questions removed, and the IDs that were dropped."""
-        visible = self.visible_ids(answers)
+        visible = self.visible_ids(answers, context)
         kept = {qid: value for qid, value in answers.items() if qid in visible}
         dropped = sorted(qid for qid in answers if qid not in visible)
         return kept, dropped

@@ -3,7 +3,8 @@
 Pure functions of the definition and the answers so far: a page is shown when at least
 one of its questions is, so a page that does not apply (pregnancy questions for a male
 patient) is skipped in both directions. A review page ("Check these medicines") is shown
-while the list it reviews holds a name the classifier cannot recognise.
+while the list it reviews holds a name the classifier cannot recognise. A questionnaire
+with context conditions (the check-in) takes its context facts as `context`.
 """
 
 from __future__ import annotations
@@ -13,41 +14,49 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import medicine_check
-from .model import Page, Questionnaire
+from .model import Context, Page, Questionnaire
 
 # From GOV.UK's rule of thumb for short closed questions; free-text and lists take longer.
 SECONDS_PER_QUESTION = 12
 
 
-def shown_pages(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Page]:
-    visible = questionnaire.visible_ids(answers)
+def shown_pages(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], context: Context | None = None
+) -> list[Page]:
+    visible = questionnaire.visible_ids(answers, context)
     return [
         p for p in questionnaire.pages
         if any(q.id in visible for q in p.questions) or medicine_check.is_shown(p, answers, visible)
     ]
 
 
-def next_page(questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any]) -> Page | None:
+def next_page(
+    questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any], context: Context | None = None
+) -> Page | None:
     """The first shown page after `page_id`, or None after the last one."""
     order = [p.id for p in questionnaire.pages]
     position = order.index(page_id)
-    for page in shown_pages(questionnaire, answers):
+    for page in shown_pages(questionnaire, answers, context):
         if order.index(page.id) > position:
             return page
     return None
 
 
-def previous_page(questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any]) -> Page | None:
+def previous_page(
+    questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any], context: Context | None = None
+) -> Page | None:
     order = [p.id for p in questionnaire.pages]
     position = order.index(page_id)
-    earlier = [p for p in shown_pages(questionnaire, answers) if order.index(p.id) < position]
+    earlier = [p for p in shown_pages(questionnaire, answers, context) if order.index(p.id) < position]
     return earlier[-1] if earlier else None
 
 
-def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Page | None:
+def first_incomplete_page(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], context: Context | None = None
+) -> Page | None:
     """The first shown page with a required question not yet answered."""
-    visible = questionnaire.visible_ids(answers)
-    for page in shown_pages(questionnaire, answers):
+    visible = questionnaire.visible_ids(answers, context)
+    for page in shown_pages(questionnaire, answers, context):
         if any(q.required and q.id in visible and q.id not in answers for q in page.questions):
             return page
         if page.reviews is not None and not medicine_check.is_complete(page, answers):
@@ -55,20 +64,23 @@ def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, An
     return None
 
 
-def is_page_reachable(questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any]) -> bool:
+def is_page_reachable(
+    questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any], context: Context | None = None
+) -> bool:
     """A page may be opened once every page before it is complete (no step skipping)."""
-    if page_id not in {p.id for p in shown_pages(questionnaire, answers)}:
+    if page_id not in {p.id for p in shown_pages(questionnaire, answers, context)}:
         return False
-    blocking = first_incomplete_page(questionnaire, answers)
+    blocking = first_incomplete_page(questionnaire, answers, context)
     order = [p.id for p in questionnaire.pages]
     return blocking is None or order.index(page_id) <= order.index(blocking.id)
 
 
-def estimated_minutes(questionnaire: Questionnaire) -> int:
+def estimated_minutes(questionnaire: Questionnaire, context: Context | None = None, *, round_to: int = 5) -> int:
     """Time to answer the questions a typical patient sees (those shown with no answers yet).
 
-    Rounded up to 5 minutes so the estimate errs on the side of "it took less time".
+    Rounded up to `round_to` minutes (5 for the screening) so the estimate errs on the side
+    of "it took less time"; a short check-in may round to 1.
     """
-    shown = len(questionnaire.visible_ids({}))
+    shown = len(questionnaire.visible_ids({}, context))
     minutes = shown * SECONDS_PER_QUESTION / 60
-    return max(5, math.ceil(minutes / 5) * 5)
+    return max(round_to, math.ceil(minutes / round_to) * round_to)

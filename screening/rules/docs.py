@@ -1,4 +1,5 @@
-"""Generate docs/rules.md from the rule registry and the cases beside the rules.
+"""Generate docs/rules.md from the rule registries (screening and check-in) and the cases
+beside the rules.
 
 ``python -m screening.rules.docs`` writes the file; ``--check`` exits 1 when it is stale
 (tests/rules/test_docs.py does the same), so the page never drifts from the code.
@@ -8,14 +9,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
 from .basis import BASES, BASIS_LABELS
-from .cases import Case, load_cases
+from .cases import Case, CheckinCase, load_cases, load_checkin_cases
+from .checkin import CHECKIN_RULE_MODULES, CHECKIN_RULES
 from .engine import Rule
 from .ruleset import RULE_MODULES, RULES
 from .sources import SOURCES, Source
+
+AnyCase = Case | CheckinCase
 
 DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -58,25 +64,54 @@ can be shown as computed and re-evaluated under newer rules.
 {index}
 """
 
+CHECKIN_INTRO = """\
+# Check-in rules
+
+The rules run on a follow-up check-in (`docs/clinical/followup.md`, section 3) by
+`evaluate_checkin(answers, as_of, plan, screening_answers)` in `screening/rules/checkin.py`.
+They use the same engine: pure functions with declared inputs, flags sorted critical,
+warning, info, then rule ID; FU-01 marks the check-in urgent. Every check-in evaluation
+records the check-in ruleset version, a hash of these rules, the plan arithmetic
+(`plan.py`), the check-in definition and the files every ruleset shares.
+
+- Besides the check-in's answers, a rule may read the screening's answers, declared as
+  `screening.<question ID>`, and the plan's facts on `as_of`: `plan.start_date`,
+  `plan.days_on` (as_of − start date) and `plan.planned_dose_mg`.
+- `ci_medications` is the list of new medicines after the classifier has given each entry
+  its class, as for the screening.
+- A rule fires only on answers that are present: a missing safety answer is FU-16's.
+- The cases are data in `screening/rules/followup.cases.yaml`; each lays its answers over
+  `checkin_cases_base.yaml`, a check-in (with its plan and screening) that raises no flag.
+
+| rule | severity | basis | summary |
+|---|---|---|---|
+{index}
+"""
+
 
 def render() -> str:
     cases = load_cases(RULE_MODULES)
-    index = "\n".join(
-        f"| [{r.id}](#{_anchor(r)}) | {r.severity} | {r.basis} | {r.summary} |" for r in RULES
-    )
     bases = "\n".join(f"  - {basis}: “{BASIS_LABELS[basis]}”" for basis in BASES)
-    parts = [INTRO.format(index=index, bases=bases)]
+    parts = [INTRO.format(index=_index(RULES), bases=bases)]
     for module in RULE_MODULES:
         parts.append(_module_section(module, cases))
+    checkin_cases = load_checkin_cases(CHECKIN_RULE_MODULES)
+    parts.append(CHECKIN_INTRO.format(index=_index(CHECKIN_RULES)))
+    for module in CHECKIN_RULE_MODULES:
+        parts.append(_module_section(module, checkin_cases))
     parts.append(_sources_section())
     return "\n".join(parts)
+
+
+def _index(rules: Sequence[Rule]) -> str:
+    return "\n".join(f"| [{r.id}](#{_anchor(r)}) | {r.severity} | {r.basis} | {r.summary} |" for r in rules)
 
 
 def _anchor(rule: Rule) -> str:
     return rule.id.lower()
 
 
-def _module_section(module: ModuleType, cases: list[Case]) -> str:
+def _module_section(module: ModuleType, cases: Sequence[AnyCase]) -> str:
     name = module.__name__.rsplit(".", 1)[-1]
     summary = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
     lines = [f"## {name}", "", f"`screening/rules/{name}.py`: {summary}", ""]
@@ -91,13 +126,13 @@ def _module_section(module: ModuleType, cases: list[Case]) -> str:
 
 
 def _is_threshold(name: str, value: object) -> bool:
-    """A module-level constant that is a number of days, points or times a limit."""
+    """A module-level constant that is a number of days, points, mg or times a limit."""
     if isinstance(value, tuple) and value:
         return name.isupper() and all(_is_threshold(name, item) for item in value)
-    return name.isupper() and isinstance(value, int) and not isinstance(value, bool)
+    return name.isupper() and isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
-def _rule_section(rule: Rule, cases: list[Case]) -> list[str]:
+def _rule_section(rule: Rule, cases: Sequence[AnyCase]) -> list[str]:
     marks = [rule.severity] + (["urgent"] if rule.urgent else [])
     marks += ["blocks the start date"] if rule.blocks_start else []
     sources = "; ".join(_cite(SOURCES[key]) for key in rule.sources)
@@ -140,7 +175,7 @@ def _sources_section() -> str:
     for source in SOURCES.values():
         cited = f"[{source.label}]({source.url})" if source.url else source.label
         note = f" ({source.note})" if source.note else ""
-        rules = ", ".join(f"[{r.id}](#{_anchor(r)})" for r in RULES if source.key in r.sources)
+        rules = ", ".join(f"[{r.id}](#{_anchor(r)})" for r in (*RULES, *CHECKIN_RULES) if source.key in r.sources)
         lines.append(
             f"| {source.key} | {cited}{note} | {source.kind} | {source.supports} | {rules or '—'} |"
         )

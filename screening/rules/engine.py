@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from .facts import MedEntry
 
 MEDICATIONS = "medications"  # the one input whose value is the classified medication list
+# A rule of one questionnaire that reads another's answers (a check-in rule reading the
+# screening's) declares them as "<namespace>.<question ID>": "screening.sex_at_birth".
+NAMESPACE_SEPARATOR = "."
 
 
 class UndeclaredInput(RuntimeError):
@@ -129,18 +133,27 @@ class Inputs(Mapping[str, Any]):
     """A read-only view of the answers, limited to the question IDs one rule declares.
 
     Values are as the contract's JSON has them (dates as "YYYY-MM-DD", multi answers as
-    tuples), except `medications`: the classified list (facts.MedEntry).
+    tuples), except medication lists (`medications`, a check-in's `ci_medications`): the
+    classified entries (facts.MedEntry).
+
+    Answers of another questionnaire sit under "<namespace>.<ID>" keys; ``within(namespace)``
+    is the view of those a rule declares, keyed by their own IDs, so the shared facts
+    (facts.thyroid_hormone …) read them as they read the screening itself.
     """
 
-    __slots__ = ("_answers", "_declared", "_owner")
+    __slots__ = ("_answers", "_declared", "_owner", "namespace")
 
-    def __init__(self, answers: Mapping[str, Any], declared: frozenset[str], owner: str) -> None:
+    def __init__(
+        self, answers: Mapping[str, Any], declared: frozenset[str], owner: str, namespace: str = ""
+    ) -> None:
         self._answers = answers
         self._declared = declared
         self._owner = owner
+        self.namespace = namespace  # "" for the questionnaire evaluated; else whose answers these are
 
     def _undeclared(self, qid: str) -> UndeclaredInput:
-        return UndeclaredInput(f"{self._owner} read {qid!r}, which it does not declare")
+        name = f"{self.namespace}{NAMESPACE_SEPARATOR}{qid}" if self.namespace else qid
+        return UndeclaredInput(f"{self._owner} read {name!r}, which it does not declare")
 
     # __getitem__, get and __contains__ are each written out (not inherited from Mapping)
     # because every rule calls them many times per evaluation.
@@ -168,8 +181,19 @@ class Inputs(Mapping[str, Any]):
     @property
     def meds(self) -> tuple[MedEntry, ...]:
         """The classified medication list (empty when there is none)."""
-        meds: tuple[MedEntry, ...] = self.get(MEDICATIONS, ())
+        return self.meds_in(MEDICATIONS)
+
+    def meds_in(self, qid: str) -> tuple[MedEntry, ...]:
+        """The classified entries of the medication list `qid` (empty when there is none)."""
+        meds: tuple[MedEntry, ...] = self.get(qid, ())
         return meds
+
+    def within(self, namespace: str) -> Inputs:
+        """The declared answers under "<namespace>.": another questionnaire's, by their own IDs."""
+        prefix = namespace + NAMESPACE_SEPARATOR
+        declared = frozenset(qid.removeprefix(prefix) for qid in self._declared if qid.startswith(prefix))
+        answers = {qid: self._answers[prefix + qid] for qid in declared if prefix + qid in self._answers}
+        return Inputs(answers, declared, self._owner, namespace)
 
     def as_date(self, qid: str) -> date | None:
         """A date answer as a date (None when absent)."""
@@ -260,4 +284,11 @@ def jsonable(value: Any) -> Any:
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # a planned dose: exact in the rules, a number in JSON
+        return float(value)
     return value
+
+
+def namespaced(namespace: str, evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Evidence found in a ``within(namespace)`` view, under the keys the rule declares."""
+    return {f"{namespace}{NAMESPACE_SEPARATOR}{key}": value for key, value in evidence.items()}

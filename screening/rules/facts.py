@@ -15,11 +15,11 @@ from fractions import Fraction
 from typing import Any, Protocol
 
 from screening.medications.classes import CLASS_WORDS, UNKNOWN
-from screening.questionnaire import QUESTIONNAIRE
+from screening.questionnaire import CHECKIN_QUESTIONNAIRE, QUESTIONNAIRE
 from screening.questionnaire.display import HOW_OFTEN_LABELS, answer_lines, long_date
-from screening.questionnaire.model import HOW_OFTEN_CODES
+from screening.questionnaire.model import HOW_OFTEN_CODES, Question
 
-from .engine import MEDICATIONS, Finding, Inputs
+from .engine import MEDICATIONS, NAMESPACE_SEPARATOR, Finding, Inputs
 
 PATIENT_SAYS_OPIOID = "opioid/long"  # an unrecognised product the patient says contains an opioid
 # The codes of CONTAINS_OPIOID_CODES the rules compare with (a test checks they are real).
@@ -168,13 +168,13 @@ def age(born: date, as_of: date) -> int:
     return as_of.year - born.year - (as_of < birthday)
 
 
-def entries(a: Inputs, *classes: str) -> tuple[MedEntry, ...]:
-    """The medication entries of these classes (any `how_often`)."""
-    return tuple(entry for entry in a.meds if entry.cls in classes)
+def entries(a: Inputs, *classes: str, among: str = MEDICATIONS) -> tuple[MedEntry, ...]:
+    """The entries of these classes (any `how_often`) in the medication list `among`."""
+    return tuple(entry for entry in a.meds_in(among) if entry.cls in classes)
 
 
-def current_entries(a: Inputs, *classes: str) -> tuple[MedEntry, ...]:
-    return tuple(entry for entry in a.meds if entry.cls in classes and entry.current)
+def current_entries(a: Inputs, *classes: str, among: str = MEDICATIONS) -> tuple[MedEntry, ...]:
+    return tuple(entry for entry in a.meds_in(among) if entry.cls in classes and entry.current)
 
 
 @dataclass(frozen=True)
@@ -231,10 +231,10 @@ class Notes:
         """These answers, in words ("Answered q = v.") unless `text` says it better."""
         self.add(text or answered(self._a, *qids), self._a.evidence(*qids))
 
-    def listed(self, text: str, selected: Iterable[MedEntry]) -> None:
-        """These medication entries, if there are any, as "<text>: <entries>."."""
+    def listed(self, text: str, selected: Iterable[MedEntry], among: str = MEDICATIONS) -> None:
+        """These entries of the medication list `among`, if there are any, as "<text>: <entries>."."""
         if selected := tuple(selected):
-            self.add(f"{text}: {describe(selected)}.", medication_evidence(selected))
+            self.add(f"{text}: {describe(selected)}.", medication_evidence(selected, among))
 
     def finding(self) -> Finding | None:
         return Finding(" ".join(self._said), self._evidence) if self._said else None
@@ -249,15 +249,18 @@ def merged_evidence(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _merge_into(merged: dict[str, Any], part: Mapping[str, Any]) -> None:
+    """Answers overwrite (they are the same answer); medication entries, the only evidence
+    held in lists (answers are tuples), are listed together."""
     for key, value in part.items():
-        if key == MEDICATIONS:
+        if isinstance(value, list):
             merged.setdefault(key, []).extend(value)
         else:
             merged[key] = value
 
 
-def medication_evidence(selected: Iterable[MedEntry]) -> dict[str, Any]:
-    return {"medications": [entry.evidence() for entry in selected]}
+def medication_evidence(selected: Iterable[MedEntry], among: str = MEDICATIONS) -> dict[str, Any]:
+    """The entries as evidence, under the ID of the list they come from."""
+    return {among: [entry.evidence() for entry in selected]}
 
 
 def describe(selected: Iterable[MedEntry]) -> str:
@@ -273,19 +276,27 @@ def _describe_entry(entry: MedEntry) -> str:
     return f"{entry.name} ({'; '.join(parts)})"
 
 
+def question(qid: str) -> Question:
+    """A question of the screening, or of the check-in; "screening.<ID>" is the screening's.
+    (The two share the borrowed items, with the same words.)"""
+    screening_id = qid.removeprefix(f"screening{NAMESPACE_SEPARATOR}")
+    found = QUESTIONNAIRE.questions.get(screening_id)
+    return found if found is not None else CHECKIN_QUESTIONNAIRE.questions[qid]
+
+
 def in_words(qid: str, value: Any) -> str:
     """An answer as the patient saw it: option labels, not codes; dates in words."""
-    return ", ".join(answer_lines(QUESTIONNAIRE.questions[qid], value))
+    return ", ".join(answer_lines(question(qid), value))
 
 
 def answered(a: Inputs, *qids: str) -> str:
     """The answers as the doctor reads them: “Do you have kidney disease?” – “On dialysis”."""
-    return " ".join(f"“{QUESTIONNAIRE.questions[qid].text}” – “{in_words(qid, a[qid])}”." for qid in qids)
+    return " ".join(f"“{question(qid).text}” – “{in_words(qid, a[qid])}”." for qid in qids)
 
 
 def question_words(qids: Iterable[str]) -> str:
     """Questions named by what they ask: for answers that are missing."""
-    return "; ".join(f"“{QUESTIONNAIRE.questions[qid].text}”" for qid in qids)
+    return "; ".join(f"“{question(qid).text}”" for qid in qids)
 
 
 AUDIT_C_POSITIVE_MALE = 4  # ALC-01: positive at ≥ 4 when sex_at_birth = male …

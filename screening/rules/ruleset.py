@@ -53,24 +53,34 @@ if len(RULES_BY_ID) != len(RULES):
     raise RuntimeError("two rules share an ID")
 
 
-def _ruleset_version() -> str:
-    """A short hash of the rules' metadata and of every file that decides an outcome: the
-    rule modules with their thresholds, facts, engine, bases and sources, and the medication
-    classifier with its lexicon (a new lexicon entry can change a flag). Line endings are
-    normalised so that a Windows checkout gives the same version."""
+def content_version(rules: tuple[Rule, ...], files: list[Path]) -> str:
+    """A short hash of the rules' metadata and of the files that decide their outcomes. Line
+    endings are normalised so that a Windows checkout gives the same version."""
     digest = hashlib.sha256()
-    for rule in RULES:
+    for rule in rules:
         metadata = (rule.id, rule.severity, rule.summary, rule.why, rule.sources, rule.basis,
                     rule.inputs, rule.module, rule.urgent, rule.blocks_start, rule.caveat)
         digest.update(repr(metadata).encode())
-    classifier = Path(medications_package.__file__ or "").parent
-    files = [Path(module.__file__ or "") for module in (*RULE_MODULES, engine, facts, severity, basis, sources)]
-    files += [sources.SOURCES_PATH, Path(__file__)]
-    files += sorted(classifier.glob("*.py")) + sorted(classifier.glob("lexicon/*.yaml"))
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:12]
+
+
+def shared_files() -> list[Path]:
+    """What every ruleset's outcome depends on besides its own modules: the engine, the
+    shared facts, severities, bases and sources, and the medication classifier with its
+    lexicon (a new lexicon entry can change a flag)."""
+    classifier = Path(medications_package.__file__ or "").parent
+    files = [Path(module.__file__ or "") for module in (engine, facts, severity, basis, sources)]
+    return [*files, sources.SOURCES_PATH, *sorted(classifier.glob("*.py")), *sorted(classifier.glob("lexicon/*.yaml"))]
+
+
+def _ruleset_version() -> str:
+    """A short hash of the rules' metadata and of every file that decides an outcome: the
+    rule modules with their thresholds, this file, and the shared files."""
+    files = [Path(module.__file__ or "") for module in RULE_MODULES]
+    return content_version(RULES, [*files, Path(__file__), *shared_files()])
 
 
 RULESET_VERSION = _ruleset_version()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 import yaml
@@ -94,3 +95,77 @@ def test_bad_definition_is_refused(change, message):
 
 def test_the_shipped_definition_is_valid():
     assert build_questionnaire(copy.deepcopy(RAW)).version == RAW["version"]
+
+
+# --- context conditions and borrowed questions (the check-in's definition, checkin.yaml) ------
+
+def _small(*questions, context=None):
+    """A two-page definition: a first page with a choice, then the given questions."""
+    raw = {"version": "t1", "sections": [{"id": "s", "title": "S", "pages": [
+        {"id": "first", "title": "First", "questions": [
+            {"id": "asked", "type": "yes_no", "text": "Asked?", "required": True}]},
+        {"id": "second", "title": "Second", "questions": list(questions)},
+    ]}]}
+    if context is not None:
+        raw["context"] = context
+    return raw
+
+
+LENDER = build_questionnaire(copy.deepcopy(RAW))
+CONTEXT = {"on_something": "The screening found the patient on something."}
+IN_CONTEXT = {"id": "q", "type": "yes_no", "text": "Q?", "shown_when": {"context": "on_something"}}
+
+DEFINITION_CASES = [
+    ("undeclared context fact", _small(IN_CONTEXT), "are not declared in 'context'"),
+    ("declared context fact nobody reads", _small({"id": "q", "type": "yes_no", "text": "Q?"}, context=CONTEXT),
+     "declared but no question reads them"),
+    ("context with an answer condition", _small(
+        {**IN_CONTEXT, "shown_when": {"context": "on_something", "question": "asked", "in": ["yes"]}},
+        context=CONTEXT), "takes nothing else"),
+    ("context fact without a meaning", _small(IN_CONTEXT, context={"on_something": ""}), "needs a 'on_something'"),
+    ("context fact that is not an identifier", _small(
+        {**IN_CONTEXT, "shown_when": {"context": "On Something"}}, context=CONTEXT), "must be a lower-case identifier"),
+    ("unknown top-level key", {**_small({"id": "q", "type": "yes_no", "text": "Q?"}), "lenders": []},
+     "unknown keys: ['lenders']"),
+    ("borrow without a lender", _small({"borrow": "pain_average"}), "no lending definition has it"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), [c[1:] for c in DEFINITION_CASES], ids=[c[0] for c in DEFINITION_CASES])
+def test_bad_context_or_borrowing_is_refused(raw, message):
+    with pytest.raises(DefinitionError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        build_questionnaire(raw)
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"borrow": "favourite_colour"}, "no lending definition has it"),
+    ({"borrow": "pregnant"}, "its condition reads the lender's answers"),
+    ({"borrow": "pain_average", "required": True}, "takes nothing but 'borrow'"),
+])
+def test_only_an_unconditional_question_is_borrowed_whole(entry, message):
+    with pytest.raises(DefinitionError, match=message):
+        build_questionnaire(_small(entry), lender=LENDER)
+
+
+def test_a_borrowed_question_is_the_lenders_on_the_borrowers_page():
+    borrowed = build_questionnaire(_small({"borrow": "phq9_self_harm"}), lender=LENDER).questions["phq9_self_harm"]
+    lent = LENDER.questions["phq9_self_harm"]
+    assert (borrowed.section_id, borrowed.page_id) == ("s", "second")
+    assert borrowed == dataclasses.replace(lent, section_id="s", page_id="second")
+
+
+def test_a_context_question_is_shown_only_when_its_fact_holds():
+    questionnaire = build_questionnaire(_small(IN_CONTEXT, context=CONTEXT))
+    assert questionnaire.context_ids == ("on_something",)
+    assert questionnaire.questions["q"].shown_in_context == "on_something"
+    assert "q" in questionnaire.visible_ids({}, {"on_something": True})
+    assert "q" not in questionnaire.visible_ids({}, {"on_something": False})
+
+
+def test_a_question_shown_on_a_hidden_context_question_is_hidden_too():
+    follow = {"id": "r", "type": "yes_no", "text": "R?", "shown_when": {"question": "q", "in": ["yes"]}}
+    raw = _small(IN_CONTEXT, context=CONTEXT)
+    raw["sections"][0]["pages"].append({"id": "third", "title": "Third", "questions": [follow]})
+    questionnaire = build_questionnaire(raw)
+    assert "r" in questionnaire.visible_ids({"q": "yes"}, {"on_something": True})
+    assert "r" not in questionnaire.visible_ids({"q": "yes"}, {"on_something": False})

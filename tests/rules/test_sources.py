@@ -20,13 +20,16 @@ from tests.rules.contract_sources import (
 )
 
 POLICY = "policy"  # the service's own rule behind DATA-01 (rules.md's source "—")
+# The service's own rules, which cite no publication: DATA-01's (and FU-16's), and the
+# follow-up rules' that followup.md gives without a key (tests/followup/test_invariants.py).
+SERVICE_POLICIES = {POLICY, "followup"}
 CONTRACT_KEYS = sorted(contract_sources(), key=lambda key: int(key[1:]))
 
 
 # --- the citation list is sources.md's ---------------------------------------------------
 
 def test_the_keys_are_the_contracts() -> None:
-    ours = set(SOURCES) - {POLICY}
+    ours = set(SOURCES) - SERVICE_POLICIES
     theirs = set(contract_sources())
     assert not theirs - ours, f"in sources.md, missing from sources.yaml: {sorted(theirs - ours)}"
     assert not ours - theirs, f"in sources.yaml, not in sources.md: {sorted(ours - theirs)}"
@@ -44,7 +47,7 @@ def test_each_source_is_the_contracts(key: str) -> None:
 
 
 def test_the_yaml_keeps_sources_mds_order() -> None:
-    assert [key for key in SOURCES if key != POLICY] == list(contract_sources())
+    assert [key for key in SOURCES if key not in SERVICE_POLICIES] == list(contract_sources())
 
 
 @pytest.mark.parametrize("key", sorted(SOURCES))
@@ -53,8 +56,8 @@ def test_every_kind_is_a_known_one(key: str) -> None:
 
 
 def test_the_services_own_policy_has_no_link_and_backs_data_01_only() -> None:
-    policy = SOURCES[POLICY]
-    assert (policy.url, policy.kind) == (None, "service policy")
+    for key in SERVICE_POLICIES:
+        assert (SOURCES[key].url, SOURCES[key].kind) == (None, "service policy")
     assert [rule.id for rule in RULES if POLICY in rule.sources] == ["DATA-01"]
     assert contract_rules()["DATA-01"].sources == ()
 
@@ -66,7 +69,7 @@ def test_removed_keys_are_gone_from_the_sources_and_every_rule() -> None:
         assert not removed_keys() & set(rule.sources), rule.id
 
 
-@pytest.mark.parametrize("key", sorted(key for key in SOURCES if key != POLICY))
+@pytest.mark.parametrize("key", sorted(key for key in SOURCES if key not in SERVICE_POLICIES))
 def test_each_key_has_its_research_trail_in_evidence_md(key: str) -> None:
     evidence = (CLINICAL / "evidence.md").read_text(encoding="utf-8")
     assert f"\n- [{key}] " in evidence, f"{key} has no entry in evidence.md"
