@@ -91,24 +91,36 @@ def _derived_token(key: bytes, salt: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+def issue_token(key: bytes | None) -> tuple[str, str | None, str]:
+    """A fresh link token: (token, salt or None when random, the hash to store). Invitations
+    and check-ins use the same kind of link."""
+    if key is None:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        return token, None, hash_token(token)
+    salt = secrets.token_urlsafe(TOKEN_BYTES)
+    token = _derived_token(key, salt)
+    return token, salt, hash_token(token)
+
+
+def rebuild_token(salt: str | None, token_hash: str, key: bytes) -> str | None:
+    """A derived token again, for a message that must carry it; None when it was random or
+    derived with another key (the app's secret has changed)."""
+    if salt is None:
+        return None
+    token = _derived_token(key, salt)
+    return token if hmac.compare_digest(hash_token(token), token_hash) else None
+
+
 def _new_token(invitation: Invitation, key: bytes | None) -> str:
     """A fresh token for this invitation; its hash (and salt, when derived) stored on it."""
-    if key is None:
-        token, invitation.link_salt = secrets.token_urlsafe(TOKEN_BYTES), None
-    else:
-        invitation.link_salt = secrets.token_urlsafe(TOKEN_BYTES)
-        token = _derived_token(key, invitation.link_salt)
-    invitation.token_hash = hash_token(token)
+    token, invitation.link_salt, invitation.token_hash = issue_token(key)
     return token
 
 
 def current_token(invitation: Invitation, key: bytes) -> str | None:
     """The invitation's current link token again, for a message that must carry it; None when
     it was not derived with this key (a random token, or the app's secret has changed)."""
-    if invitation.link_salt is None:
-        return None
-    token = _derived_token(key, invitation.link_salt)
-    return token if hmac.compare_digest(hash_token(token), invitation.token_hash) else None
+    return rebuild_token(invitation.link_salt, invitation.token_hash, key)
 
 
 def create_invitation(

@@ -304,6 +304,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         UniqueConstraint("invitation_id", "slot"),
+        UniqueConstraint("checkin_id", "slot"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
 
@@ -311,6 +312,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(32))  # invitation | reminder | new_link
     slot: Mapped[str] = mapped_column(String(64))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkin.id", ondelete="CASCADE"), index=True)
     # queued | sending | sent | failed | cancelled | unconfirmed
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -321,3 +323,92 @@ class OutboxMessage(Base):
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class TreatmentPlan(Base):
+    """A doctor's LDN plan for one reviewed submission (followup.md section 1).
+
+    The plan's terms are one JSON document (`screening.rules.plan.Plan`, as `to_json`
+    writes it): what the arithmetic needs, in one place. Every start, change and end
+    appends a `PlanChange` with who, when and the terms after it. `version` is bumped by
+    each change, so two doctors changing the plan at once cannot overwrite each other.
+    """
+
+    __tablename__ = "treatment_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_response.id"), index=True)
+    terms: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | ended
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    ended_at: Mapped[datetime | None]
+    # Where check-in links go; kept only while the plan is active (cleared when it ends).
+    email: Mapped[str | None] = mapped_column(String(254))
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[QuestionnaireResponse] = relationship()
+    changes: Mapped[list[PlanChange]] = relationship(back_populates="plan", order_by="PlanChange.id")
+    checkins: Mapped[list[CheckIn]] = relationship(back_populates="plan", order_by="CheckIn.due_date")
+
+
+class PlanChange(Base):
+    """One entry of a plan's history: started, changed or ended, by whom, and the terms after."""
+
+    __tablename__ = "plan_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("treatment_plan.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # started | changed | ended
+    terms: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    plan: Mapped[TreatmentPlan] = relationship(back_populates="changes")
+    doctor: Mapped[Doctor | None] = relationship()
+
+
+class CheckIn(Base):
+    """A short questionnaire during titration (followup.md section 2), reached by its own link.
+
+    Like an invitation, only the token's hash is kept (`link_salt` lets an email carry the
+    link, see screening.invitations). The link opens on `opens_on` and stops working at
+    `expires_at` (14 days later). Answers, the page and `revision` work as a screening
+    response's do; at submit the evaluation is stored once, with what the queue sorts on.
+    """
+
+    __tablename__ = "checkin"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "due_date"),
+        Index("ix_checkin_queue", "submitted", "review_status", "urgent", "severity_rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("treatment_plan.id"), index=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_salt: Mapped[str | None] = mapped_column(String(64))
+    opens_on: Mapped[date] = mapped_column(Date)
+    expires_at: Mapped[datetime]
+    issue: Mapped[int] = mapped_column(default=0, server_default="0")
+    questionnaire_version: Mapped[str | None] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    current_page: Mapped[str | None] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    submitted: Mapped[bool] = mapped_column(default=False)
+    submitted_at: Mapped[datetime | None]
+    # The stored evaluation (screening.rules.CheckinEvaluation.to_json), never rewritten.
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ruleset_version: Mapped[str | None] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    severity_rank: Mapped[int] = mapped_column(default=3)  # as the response's: 0 critical … 3 no flags
+    review_status: Mapped[str] = mapped_column(String(16), default="new")  # new | reviewed
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
+    reviewed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    plan: Mapped[TreatmentPlan] = relationship(back_populates="checkins")
