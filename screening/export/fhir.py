@@ -14,6 +14,7 @@ contain a dot, which a question ID (a Python identifier) never does: no collisio
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,20 @@ from screening.questionnaire.types import FhirItemType
 # Every identifier and code system of ours is a URN under this prefix (docs/exports.md).
 URN_PREFIX = "urn:ldn-screening:"
 QUESTIONNAIRE_URL = URN_PREFIX + "questionnaire"
+CHECKIN_QUESTIONNAIRE_URL = URN_PREFIX + "checkin"
+
+
+@dataclass(frozen=True)
+class FhirIdentity:
+    """Which of our questionnaires a Questionnaire resource is: its canonical URL and names."""
+
+    url: str
+    name: str
+    title: str
+
+
+SCREENING = FhirIdentity(QUESTIONNAIRE_URL, "LDNPreConsultationScreening", "LDN pre-consultation screening")
+CHECKIN = FhirIdentity(CHECKIN_QUESTIONNAIRE_URL, "LDNFollowUpCheckIn", "LDN follow-up check-in")
 CODE_SYSTEM_PREFIX = URN_PREFIX + "codes:"
 PATIENT_REF_SYSTEM = URN_PREFIX + "patient-ref"
 RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
@@ -66,14 +81,16 @@ def code_system(link_id: str) -> str:
     return CODE_SYSTEM_PREFIX + link_id
 
 
-def questionnaire_resource(questionnaire: Questionnaire) -> dict[str, Any]:
-    """The questionnaire definition as a FHIR R4 ``Questionnaire``."""
+def questionnaire_resource(questionnaire: Questionnaire, identity: FhirIdentity = SCREENING) -> dict[str, Any]:
+    """A questionnaire definition (the screening's, or the check-in's with `CHECKIN`) as a
+    FHIR R4 ``Questionnaire``. A question shown on a context fact (the check-in's pregnancy
+    and thyroid questions) is exported without a condition: the fact is not an answer."""
     return {
         "resourceType": "Questionnaire",
-        "url": QUESTIONNAIRE_URL,
+        "url": identity.url,
         "version": questionnaire.version,
-        "name": "LDNPreConsultationScreening",
-        "title": "LDN pre-consultation screening",
+        "name": identity.name,
+        "title": identity.title,
         "status": "active",
         "subjectType": ["Patient"],
         "item": [_section_item(questionnaire, section) for section in questionnaire.sections],
@@ -89,6 +106,8 @@ def questionnaire_response_resource(
     status: str = "completed",
     authored: datetime | None,
     questionnaire_version: str,
+    identity: FhirIdentity = SCREENING,
+    context: Mapping[str, bool] | None = None,
 ) -> dict[str, Any]:
     """Answers in the contract's JSON format as a FHIR R4 ``QuestionnaireResponse``.
 
@@ -102,11 +121,11 @@ def questionnaire_response_resource(
     if unknown:
         raise ValueError(f"answers to unknown questions: {unknown}")
     given = {qid: value for qid, value in answers.items() if value is not None}
-    kept, _dropped = questionnaire.prune(given)
+    kept, _dropped = questionnaire.prune(given, context)
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": str(response_id),
-        "questionnaire": f"{QUESTIONNAIRE_URL}|{questionnaire_version}",
+        "questionnaire": f"{identity.url}|{questionnaire_version}",
         "status": status,
         # The clinic's own patient reference, not a Patient resource we could point to.
         "subject": {"identifier": {"system": PATIENT_REF_SYSTEM, "value": patient_ref}},
