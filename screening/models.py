@@ -344,6 +344,7 @@ class TreatmentPlan(Base):
     ended_at: Mapped[datetime | None]
     # Where check-in links go; kept only while the plan is active (cleared when it ends).
     email: Mapped[str | None] = mapped_column(String(254))
+    reminders_stopped: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("doctor.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,6 @@
 """Putting a message in the outbox: a row written in the caller's transaction, so the
 message exists exactly when what caused it (an invitation, a re-issued link, a reminder
-falling due) is committed, and never otherwise."""
+or a check-in falling due) is committed, and never otherwise."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from ..models import Invitation, OutboxMessage, utcnow
 from .settings import MailSettings
 
-KINDS = ("invitation", "reminder", "new_link")
+KINDS = ("invitation", "reminder", "new_link", "checkin", "checkin_reminder")
+CHECKIN_KINDS = ("checkin", "checkin_reminder")
 OPEN = ("queued", "sending")  # not yet sent, failed or cancelled
 
 
@@ -24,18 +25,22 @@ def message_id(domain: str) -> str:
 
 
 def enqueue(
-    session: Session, kind: str, slot: str, invitation_id: int, *, domain: str, not_before: datetime | None = None,
+    session: Session, kind: str, slot: str, invitation_id: int | None = None, *, domain: str,
+    not_before: datetime | None = None, checkin_id: int | None = None,
 ) -> OutboxMessage | None:
-    """Queue one message for this invitation and slot; None when that slot already has one
-    (a reminder is queued once, however many senders look at the same moment)."""
+    """Queue one message for this invitation (or check-in) and slot; None when that slot
+    already has one (queued once, however many senders look at the same moment)."""
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
-    exists = session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.invitation_id == invitation_id, OutboxMessage.slot == slot))
-    if exists is not None:
+    if (invitation_id is None) == (checkin_id is None):
+        raise ValueError("a message belongs to an invitation or to a check-in")
+    owner = OutboxMessage.invitation_id == invitation_id if checkin_id is None \
+        else OutboxMessage.checkin_id == checkin_id
+    if session.scalar(select(OutboxMessage.id).where(owner, OutboxMessage.slot == slot)) is not None:
         return None
-    message = OutboxMessage(kind=kind, slot=slot, invitation_id=invitation_id, status="queued", attempts=0,
-                            next_attempt_at=not_before or utcnow(), message_id=message_id(domain))
+    message = OutboxMessage(kind=kind, slot=slot, invitation_id=invitation_id, checkin_id=checkin_id,
+                            status="queued", attempts=0, next_attempt_at=not_before or utcnow(),
+                            message_id=message_id(domain))
     try:
         with session.begin_nested():  # another sender queued the same slot a moment ago
             session.add(message)

@@ -8,8 +8,9 @@ import hmac
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Invitation, OutboxMessage
-from .compose import stop_token
+from ..models import Invitation, OutboxMessage, TreatmentPlan
+from .compose import plan_stop_token, stop_token
+from .queue import CHECKIN_KINDS
 
 
 def invitation_for_stop_link(session: Session, invitation_id: int, token: str, key: bytes) -> Invitation | None:
@@ -25,6 +26,26 @@ def stop_reminders(session: Session, invitation: Invitation) -> int:
     invitation.reminders_stopped = True
     waiting = session.scalars(select(OutboxMessage).where(
         OutboxMessage.invitation_id == invitation.id, OutboxMessage.kind == "reminder",
+        OutboxMessage.status == "queued")).all()
+    for message in waiting:
+        message.status, message.last_error = "cancelled", "the patient asked for no more reminders"
+    return len(waiting)
+
+
+def plan_for_stop_link(session: Session, plan_id: int, token: str, key: bytes) -> TreatmentPlan | None:
+    """The plan a check-in email's stop link belongs to; None for a wrong or made-up link."""
+    plan = session.get(TreatmentPlan, plan_id)
+    if plan is None or len(token) != 64:
+        return None
+    return plan if hmac.compare_digest(plan_stop_token(plan, key), token) else None
+
+
+def stop_checkin_reminders(session: Session, plan: TreatmentPlan) -> int:
+    """No more check-in reminders for this plan (the check-in links themselves still come)."""
+    plan.reminders_stopped = True
+    checkin_ids = [checkin.id for checkin in plan.checkins]
+    waiting = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.checkin_id.in_(checkin_ids), OutboxMessage.kind == CHECKIN_KINDS[1],
         OutboxMessage.status == "queued")).all()
     for message in waiting:
         message.status, message.last_error = "cancelled", "the patient asked for no more reminders"

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 
 from ..extensions import db, mail
 from ..models import record_audit
-from .reminders import invitation_for_stop_link, stop_reminders
+from .reminders import invitation_for_stop_link, plan_for_stop_link, stop_checkin_reminders, stop_reminders
 
 bp = Blueprint("outbox", __name__)
 
@@ -30,3 +30,19 @@ def stop(invitation_id: int, token: str) -> ResponseReturnValue:
             record_audit(session, "patient", "reminders.stopped", target=f"invitation:{invitation.id}")
             stopped = True
     return render_template("outbox/stop_reminders.html", stopped=stopped)
+
+
+@bp.route("/reminders/stop-checkins/<int:plan_id>/<token>", methods=["GET", "POST"])
+def stop_checkins(plan_id: int, token: str) -> ResponseReturnValue:
+    """The same for a plan's check-in reminders (the check-in links themselves still come)."""
+    form = FlaskForm()
+    with db().write() as session:
+        plan = plan_for_stop_link(session, plan_id, token, mail().link_key)
+        if plan is None:
+            abort(404)
+        stopped = plan.reminders_stopped
+        if not stopped and form.validate_on_submit():
+            stop_checkin_reminders(session, plan)
+            record_audit(session, "patient", "reminders.stopped", target=f"plan:{plan.id}")
+            stopped = True
+    return render_template("outbox/stop_reminders.html", stopped=stopped, checkins=True)

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column("end_reason", sa.String(length=32), nullable=True),
     sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("email", sa.String(length=254), nullable=True),
+    sa.Column("reminders_stopped", sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("created_by_id", sa.Integer(), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
