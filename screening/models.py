@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -335,6 +336,11 @@ class TreatmentPlan(Base):
     """
 
     __tablename__ = "treatment_plan"
+    # One active plan per submission, whatever two doctors do at the same moment.
+    __table_args__ = (
+        Index("uq_treatment_plan_active", "response_id", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_response.id"), index=True)

@@ -53,9 +53,11 @@ from . import (  # noqa: E402,F401  (each module registers its routes on bp)
     account_views,
     admin_views,
     audit_views,
+    checkin_views,
     decision_views,
     invitation_views,
     mfa_views,
+    plan_views,
     queue_views,
     submission_views,
 )

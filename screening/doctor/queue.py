@@ -5,20 +5,32 @@ the order of the `ix_response_queue_order` index, so the first page costs the sa
 100 or 100,000 submissions on SQLite and PostgreSQL. The sort is written so both can
 read it from that index: "appointment_date IS NULL, appointment_date" is NULLS LAST, and
 "submitted = true" (not "IS true", which PostgreSQL cannot match to an index).
+
+Check-ins with flags join the queue (followup.md section 3): urgent first, then severity,
+then the date (a submission's appointment, a check-in's due date). They are read by their
+own query, from `ix_checkin_queue` (only flagged ones: "urgent IN (…) AND severity_rank <
+3" lets both databases seek to them), and merged with the submissions here. Check-ins
+without flags are not in the queue: they are listed for review in bulk (checkin_list).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
+from ..models import CheckIn as C
 from ..models import QuestionnaireResponse as R
-from ..rules.severity import RANKED
+from ..models import TreatmentPlan as P
+from ..rules.severity import NO_FLAGS_RANK, RANKED
 
 PAGE_SIZE = 25
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 # Filter by the most serious flag: each severity, or "none" for submissions without flags.
 SEVERITY_FILTERS = {name: rank for rank, name in enumerate(RANKED)}
 
@@ -52,13 +64,47 @@ class QueueRow:
         """The most serious flag's severity, or "none"."""
         return RANKED[self.severity_rank]
 
+    kind = "submission"
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Where it stands in the merged queue (QUEUE_ORDER, then submissions before check-ins)."""
+        return (not self.urgent, self.severity_rank, self.appointment_date is None,
+                self.appointment_date or date.min, 0, self.response_id)
+
+
+@dataclass(frozen=True)
+class CheckinQueueRow:
+    """A check-in with flags, in the queue beside the submissions."""
+
+    checkin_id: int
+    patient_ref: str | None
+    due_date: date
+    urgent: bool
+    severity_rank: int
+    review_status: str
+    days_on: int | None
+    critical_count: int
+    warning_count: int
+    info_count: int
+    flag_summaries: tuple[str, ...]
+
+    kind = "checkin"
+
+    @property
+    def severity(self) -> str:
+        return RANKED[self.severity_rank]
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (not self.urgent, self.severity_rank, False, self.due_date, 1, self.checkin_id)
+
 
 @dataclass(frozen=True)
 class QueuePage:
-    rows: list[QueueRow]
+    rows: list[QueueRow | CheckinQueueRow]
     page: int
     has_next: bool
     total: int
+    checkin_total: int = 0  # of `total`, how many are check-ins
 
     @property
     def has_previous(self) -> bool:
@@ -105,9 +151,7 @@ def _starts_with(search: str, dialect: str) -> ColumnElement[bool]:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
-    page = max(1, filters.page)
-    dialect = session.get_bind().dialect.name
+def _submissions(session: Session, filters: QueueFilters, dialect: str, limit: int, offset: int) -> list[QueueRow]:
     query = (
         _filtered(filters, dialect)
         .with_only_columns(
@@ -115,9 +159,98 @@ def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
             R.warning_count, R.info_count, R.earliest_start, R.opioid_block, R.review_status,
         )
         .order_by(*QUEUE_ORDER)
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(limit)
+        .offset(offset)
     )
-    rows = [QueueRow(**row._asdict()) for row in session.execute(query)]
+    return [QueueRow(**row._asdict()) for row in session.execute(query)]
+
+
+def _checkin_conditions(filters: QueueFilters, dialect: str) -> list[ColumnElement[bool]] | None:
+    """What the filters keep of the flagged, sent check-ins; None when they keep none (the
+    "no flags" filter: those are not in the queue). The search reads the patient reference
+    of the screening the plan followed (joined by `_with_patient`)."""
+    rank = SEVERITY_FILTERS.get(filters.severity or "")
+    if rank == NO_FLAGS_RANK:
+        return None
+    statuses = (filters.review,) if filters.review in ("new", "reviewed") else ("new", "reviewed")
+    # Every column of ix_checkin_queue constrained, the last by range: an index seek to the
+    # flagged check-ins alone, on SQLite and PostgreSQL.
+    conditions = [C.submitted == true(), C.review_status.in_(statuses), C.urgent.in_((True, False)),
+                  C.severity_rank == rank if rank is not None else C.severity_rank < NO_FLAGS_RANK]
+    if filters.appointment_from:
+        conditions.append(C.due_date >= filters.appointment_from)
+    if filters.appointment_to:
+        conditions.append(C.due_date <= filters.appointment_to)
+    if filters.search:
+        conditions.append(_starts_with(filters.search.strip(), dialect))
+    return conditions
+
+
+def _with_patient(query: _Query) -> _Query:
+    """The check-ins with the patient reference of the screening their plan followed."""
+    return query.join(P, P.id == C.plan_id).join(R, R.id == P.response_id)
+
+
+def _checkins(session: Session, conditions: list[ColumnElement[bool]], limit: int) -> list[CheckinQueueRow]:
+    """The first `limit` flagged check-ins in queue order, without their flags (read for the
+    page's rows alone, by `_with_flags`: a later page need not read every evaluation before it)."""
+    query = _with_patient(select(C.id, R.patient_ref, C.due_date, C.urgent, C.severity_rank, C.review_status))
+    rows = session.execute(
+        query.where(*conditions).order_by(C.urgent.desc(), C.severity_rank, C.due_date, C.id).limit(limit))
+    return [CheckinQueueRow(checkin_id=row.id, patient_ref=row.patient_ref, due_date=row.due_date, urgent=row.urgent,
+                            severity_rank=min(max(row.severity_rank, 0), NO_FLAGS_RANK),
+                            review_status=row.review_status, days_on=None, critical_count=0, warning_count=0,
+                            info_count=0, flag_summaries=()) for row in rows]
+
+
+def _with_flags(session: Session, rows: list[QueueRow | CheckinQueueRow]) -> list[QueueRow | CheckinQueueRow]:
+    """The page's check-in rows completed from their stored evaluations (one query)."""
+    ids = [row.checkin_id for row in rows if isinstance(row, CheckinQueueRow)]
+    if not ids:
+        return rows
+    evaluations = {row.id: row.evaluation for row in session.execute(select(C.id, C.evaluation).where(C.id.in_(ids)))}
+    return [_flagged(row, evaluations.get(row.checkin_id)) if isinstance(row, CheckinQueueRow) else row
+            for row in rows]
+
+
+def _flagged(row: CheckinQueueRow, stored: Any) -> CheckinQueueRow:
+    evaluation: Mapping[str, Any] = stored if isinstance(stored, dict) else {}
+    flags: Sequence[Mapping[str, Any]] = evaluation.get("flags") or ()
+    counts = Counter(str(flag.get("severity")) for flag in flags)
+    days_on = evaluation.get("days_on")
+    return replace(row, days_on=days_on if isinstance(days_on, int) else None, critical_count=counts["critical"],
+                   warning_count=counts["warning"], info_count=counts["info"],
+                   flag_summaries=tuple(str(flag.get("summary", "")) for flag in flags))
+
+
+def _checkin_count(session: Session, filters: QueueFilters, conditions: list[ColumnElement[bool]]) -> int:
+    query = select(func.count()).select_from(C)
+    return session.scalar((_with_patient(query) if filters.search else query).where(*conditions)) or 0
+
+
+def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
+    """One page of the queue: submissions and flagged check-ins in one order.
+
+    Without check-ins on the page's way, the submissions are paged by the database as
+    before; with some, both lists are read from their start to the page's end and merged
+    (the first pages, which are what a triage queue is for, cost the same either way)."""
+    page = max(1, filters.page)
+    dialect = session.get_bind().dialect.name
+    offset = (page - 1) * PAGE_SIZE
     total = session.scalar(_filtered(filters, dialect).with_only_columns(func.count()).order_by(None)) or 0
-    return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, total=total)
+    checkins: list[CheckinQueueRow] = []
+    checkin_total = 0
+    conditions = _checkin_conditions(filters, dialect)
+    if conditions is not None:
+        checkins = _checkins(session, conditions, offset + PAGE_SIZE + 1)
+        if checkins:
+            checkin_total = _checkin_count(session, filters, conditions)
+    rows: list[QueueRow | CheckinQueueRow]
+    if checkins:
+        both: list[QueueRow | CheckinQueueRow] = [*_submissions(session, filters, dialect, offset + PAGE_SIZE + 1, 0),
+                                                  *checkins]
+        rows = _with_flags(session, sorted(both, key=lambda row: row.sort_key())[offset:offset + PAGE_SIZE + 1])
+    else:
+        rows = list(_submissions(session, filters, dialect, PAGE_SIZE + 1, offset))
+    return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE,
+                     total=total + checkin_total, checkin_total=checkin_total)

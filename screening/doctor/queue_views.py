@@ -7,6 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from ..extensions import db
 from . import bp
+from . import checkin_views as checkin_views  # the pages the queue's check-in rows link to
+from .checkin_list import no_concerns
 from .common import date_arg, known_args, page_arg
 from .queue import SEVERITY_FILTERS, QueueFilters, load_queue
 from .roles import CLINICIAN, role
@@ -27,5 +29,6 @@ def queue() -> ResponseReturnValue:
     )
     with db().read() as session:
         page = load_queue(session, filters)
-    return render_template("doctor/queue.html", queue=page, filters=filters,
+        listed = no_concerns(session)
+    return render_template("doctor/queue.html", queue=page, filters=filters, no_concerns=listed,
                            severities=list(SEVERITY_FILTERS), args=known_args(FILTER_ARGS))

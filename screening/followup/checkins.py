@@ -40,12 +40,16 @@ def create_checkin(session: Session, plan: TreatmentPlan, due: date, key: bytes 
     return checkin, token
 
 
-def sync_checkins(session: Session, plan: TreatmentPlan, key: bytes | None) -> list[CheckIn]:
+def sync_checkins(
+    session: Session, plan: TreatmentPlan, key: bytes | None, today: date | None = None,
+) -> list[CheckIn]:
     """Create the check-ins the plan's terms call for that do not exist yet (after a start or
-    a change); ones already created, answered or not, are kept. Returns the new ones."""
+    a change); ones already created, answered or not, are kept, and none is created whose
+    link would already have expired (a day added to a plan after its time). Returns the new ones."""
     existing = set(session.scalars(select(CheckIn.due_date).where(CheckIn.plan_id == plan.id)))
+    last_open = (today or utcnow().date()) - timedelta(days=VALID_DAYS)
     return [create_checkin(session, plan, due, key)[0]
-            for due in checkin_due_dates(plan_terms(plan)) if due not in existing]
+            for due in checkin_due_dates(plan_terms(plan)) if due not in existing and due >= last_open]
 
 
 def checkin_status(checkin: CheckIn, today: date, now: datetime | None = None) -> str:

@@ -16,11 +16,14 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
+    CheckIn,
     FlagDecision,
     Invitation,
     OutboxMessage,
+    PlanChange,
     QuestionnaireResponse,
     StoredEvaluation,
+    TreatmentPlan,
     record_audit,
     utcnow,
 )
@@ -46,9 +49,22 @@ def _delete_invitations(session: Session, invitation_ids: list[int]) -> None:
         if evaluation_ids:
             session.execute(delete(FlagDecision).where(FlagDecision.evaluation_id.in_(evaluation_ids)))
             session.execute(delete(StoredEvaluation).where(StoredEvaluation.id.in_(evaluation_ids)))
+        _delete_plans(session, response_ids)
         session.execute(delete(QuestionnaireResponse).where(QuestionnaireResponse.id.in_(response_ids)))
     session.execute(delete(OutboxMessage).where(OutboxMessage.invitation_id.in_(invitation_ids)))
     session.execute(delete(Invitation).where(Invitation.id.in_(invitation_ids)))
+
+
+def _delete_plans(session: Session, response_ids: list[int]) -> None:
+    """A submission's treatment plans go with it: their history, check-ins and emails."""
+    plan_ids = list(session.scalars(select(TreatmentPlan.id).where(TreatmentPlan.response_id.in_(response_ids))))
+    if not plan_ids:
+        return
+    checkin_ids = select(CheckIn.id).where(CheckIn.plan_id.in_(plan_ids))
+    session.execute(delete(OutboxMessage).where(OutboxMessage.checkin_id.in_(checkin_ids)))
+    session.execute(delete(CheckIn).where(CheckIn.plan_id.in_(plan_ids)))
+    session.execute(delete(PlanChange).where(PlanChange.plan_id.in_(plan_ids)))
+    session.execute(delete(TreatmentPlan).where(TreatmentPlan.id.in_(plan_ids)))
 
 
 def purge(session: Session, *, unsubmitted_days: int, retention_days: int, now: datetime | None = None) -> PurgeCounts:

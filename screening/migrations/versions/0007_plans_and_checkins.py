@@ -41,6 +41,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("treatment_plan", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_treatment_plan_response_id"), ["response_id"], unique=False)
+    op.create_index("uq_treatment_plan_active", "treatment_plan", ["response_id"], unique=True,
+                    sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
 
     op.create_table("checkin",
     sa.Column("id", sa.Integer(), nullable=False),
@@ -118,6 +120,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_checkin_plan_id"))
 
     op.drop_table("checkin")
+    op.drop_index("uq_treatment_plan_active", table_name="treatment_plan")
     with op.batch_alter_table("treatment_plan", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_treatment_plan_response_id"))
 
