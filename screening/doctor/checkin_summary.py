@@ -26,14 +26,14 @@ from typing import Any
 from markupsafe import Markup
 
 from ..evaluations import StoredFlag
-from ..followup.checkins import checkin_status, plan_terms
+from ..followup.checkins import checkin_status, plan_terms, terms_history
 from ..models import CheckIn, QuestionnaireResponse, TreatmentPlan, utcnow
 from ..questionnaire import CHECKIN_QUESTIONNAIRE, QUESTIONNAIRE
 from ..questionnaire.display import PageRows, answer_pages, date_in_words
 from ..rules.basis import BASIS_LABELS
 from ..rules.checkin import CHECKIN_RULES_BY_ID, checkin_context
 from ..rules.followup import CI_MEDICATIONS, SCREENING, percent_change
-from ..rules.plan import Plan, PlanError, day_number, dose_schedule, plan_from_json, planned_dose
+from ..rules.plan import Plan, day_number, dose_schedule, planned_dose
 from ..rules.scores import SYMPTOM_ITEMS
 from ..rules.severity import NO_FLAGS, RANK_WORDS, RANKED, SEVERITIES
 from .summary import SOURCE_KIND_BY_URL, EvidenceRow, FlagView, evidence_rows
@@ -372,26 +372,11 @@ class _Sent:
     planned_dose_mg: Any
 
 
-def _versions(plan: TreatmentPlan, current: Plan) -> list[tuple[date, Plan]]:
-    """The plan's terms as they were in force: (from this date, terms), oldest first. The
-    first applies from the beginning; an entry that cannot be read is skipped."""
-    versions: list[tuple[date, Plan]] = []
-    for change in plan.changes:
-        if change.action not in ("started", "changed"):
-            continue
-        try:
-            terms = plan_from_json(change.terms)
-        except PlanError:
-            continue
-        versions.append((date.min if not versions else change.at.date(), terms))
-    return versions or [(date.min, current)]
-
-
 def dose_segments(plan: TreatmentPlan, current: Plan) -> tuple[DoseSegment, ...]:
     """The planned dose by day since the current start, following the plan's history (a
     change applies from the day it was made, as the check-ins' planned dose does) and
     stopping when the plan ended."""
-    versions = _versions(plan, current)
+    versions = terms_history(plan)
     ended = plan.ended_at.date() if plan.status == "ended" and plan.ended_at else None
     segments: list[DoseSegment] = []
     for index, (since, terms) in enumerate(versions):

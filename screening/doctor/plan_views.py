@@ -32,6 +32,8 @@ from ..followup.plans import (
 from ..models import CheckIn, utcnow
 from ..outbox.addresses import address_digest
 from . import bp
+from .checkin_list import load_plan_for_trend
+from .checkin_summary import TrendSection, trend_section
 from .common import audit, audit_access, doctor_id, or_404
 from .forms import EmptyForm
 from .plan_forms import CHANGE_NOTE, DEFAULTS_NOTE, EndPlanForm, PlanForm, default_values, plan_values
@@ -71,12 +73,18 @@ def _end_form(view: PlanView) -> EndPlanForm:
 def _plan_html(view: PlanView, *, change_form: PlanForm | None = None, end_form: EndPlanForm | None = None,
                open_form: str | None = None) -> str:
     return render_template(
-        "doctor/plan_page.html", plan=view, change_form=change_form or _change_form(view),
+        "doctor/plan_page.html", plan=view, trend=_trend(view.plan_id), change_form=change_form or _change_form(view),
         end_form=end_form or _end_form(view), open_form=open_form,
         change_errors=_error_links(change_form, "start_date") if open_form == "change" and change_form else [],
         end_errors=_error_links(end_form, "reason", "end-") if open_form == "end" and end_form else [],
         change_note=CHANGE_NOTE,
     )
+
+
+def _trend(plan_id: int) -> TrendSection:
+    """The check-ins with their flags and a trend chart per symptom (checkin_summary)."""
+    with db().read() as session:
+        return trend_section(or_404(load_plan_for_trend(session, plan_id)))
 
 
 def _view(plan_id: int, new_links: dict[int, str] | None = None) -> PlanView:

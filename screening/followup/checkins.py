@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..invitations import hash_token, issue_token
 from ..models import CheckIn, TreatmentPlan, utcnow
-from ..rules.plan import Plan, checkin_due_dates, plan_from_json
+from ..rules.plan import Plan, PlanError, checkin_due_dates, plan_from_json
 
 VALID_DAYS = 14  # a check-in's link works from its due date until 14 days later
 MAX_TOKEN_LENGTH = 128
@@ -23,6 +23,31 @@ MAX_TOKEN_LENGTH = 128
 def plan_terms(plan: TreatmentPlan) -> Plan:
     """The plan's terms as the arithmetic and the rules read them."""
     return plan_from_json(plan.terms)
+
+
+def terms_history(plan: TreatmentPlan) -> list[tuple[date, Plan]]:
+    """The plan's terms as they were in force: (from this date, terms), oldest first, from its
+    history (a change applies from the day it was made). The first applies from the
+    beginning; an entry that cannot be read is skipped; no history: the current terms."""
+    versions: list[tuple[date, Plan]] = []
+    for change in plan.changes:
+        if change.action not in ("started", "changed"):
+            continue
+        try:
+            terms = plan_from_json(change.terms)
+        except PlanError:
+            continue
+        versions.append((date.min if not versions else change.at.date(), terms))
+    return versions or [(date.min, plan_terms(plan))]
+
+
+def terms_on(plan: TreatmentPlan, day: date) -> Plan:
+    """The terms in force on `day` (followup.md: a check-in reads the plan in force on its due date)."""
+    in_force = terms_history(plan)[0][1]
+    for since, terms in terms_history(plan):
+        if since <= day:
+            in_force = terms
+    return in_force
 
 
 def link_expiry(due: date) -> datetime:

@@ -39,6 +39,8 @@ class PatientPageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no ty
         csrf = False
 
     single_valued: frozenset[str] = frozenset()
+    # The page's medication lists (question IDs): "Add another medicine" and "Remove" act on them.
+    medication_lists: tuple[str, ...] = ()
 
     def __init__(
         self, *args: Any, today: date, as_of: date, formdata: Any = None,
@@ -63,6 +65,8 @@ class PatientPageForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no ty
 
 
 class PageForms:
+    """The page forms of one questionnaire (the screening's, or the check-in's)."""
+
     def __init__(self, questionnaire: Questionnaire) -> None:
         self.questionnaire = questionnaire
         self._classes = {page.id: self._build(page) for page in questionnaire.pages}
@@ -72,6 +76,7 @@ class PageForms:
         if page.reviews is not None:
             fields[ENTRIES] = make_check_field(page, self.questionnaire.questions[page.reviews])
         fields["single_valued"] = frozenset(q.id for q in page.questions if q.type in SINGLE_VALUED)
+        fields["medication_lists"] = tuple(q.id for q in page.questions if q.type == "medication_list")
         return type(f"{page.id.title().replace('_', '')}Form", (PatientPageForm,), fields)
 
     def form(

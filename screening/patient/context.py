@@ -4,6 +4,10 @@ The invitation token is swapped for a session at the link, so the token never si
 the address bar, the history or a Referer header after the first request. The session
 remembers which issue of the link it was opened under; re-issuing or revoking the link
 starts a new issue, and a session of an earlier one is refused from its next request on.
+
+A check-in link (/c/<token>) opens a session of its own the same way: one check-in, at one
+issue of its link. Opening either kind of link clears the session first, so a session is
+for one screening response or one check-in, never both, and never a doctor's.
 """
 
 from __future__ import annotations
@@ -16,12 +20,18 @@ from flask import session as browser_session
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from ..extensions import checkin_questionnaire
+from ..followup.journey import CheckinRow, load_checkin_row
 from ..invitations import is_usable
 from ..models import Invitation, QuestionnaireResponse, table_of
+from ..questionnaire.model import Context
 
 SESSION_KEY = "patient_response_id"
 ISSUE_KEY = "patient_link_issue"
 JUST_SENT_KEY = "patient_just_sent"
+CHECKIN_KEY = "patient_checkin_id"
+CHECKIN_ISSUE_KEY = "patient_checkin_issue"
+CHECKIN_JUST_SENT_KEY = "patient_checkin_just_sent"
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,16 @@ class PatientContext:
     today: date
     as_of: date
     link_expires_at: datetime  # when the link (and every session of it) stops working
+
+    @property
+    def row_id(self) -> int:
+        """The row the journey's pages save to (screening.patient.journey)."""
+        return self.response_id
+
+    @property
+    def context(self) -> Context | None:
+        """The screening is shown on its own answers alone: no context facts."""
+        return None
 
 
 _response, _invitation = table_of(QuestionnaireResponse), table_of(Invitation)
@@ -89,13 +109,34 @@ def load_patient(session: Session, *, for_update: bool = False) -> PatientContex
     )
 
 
-def mark_just_sent(response_id: int) -> None:
-    """The confirmation page may thank this browser once, right after its own submit."""
-    browser_session[JUST_SENT_KEY] = response_id
+def begin_checkin_session(checkin_id: int, issue: int) -> None:
+    browser_session.clear()  # as for an invitation: no screening, doctor or other check-in session survives
+    browser_session[CHECKIN_KEY] = checkin_id
+    browser_session[CHECKIN_ISSUE_KEY] = issue
 
 
-def take_just_sent(response_id: int) -> bool:
+def load_checkin(session: Session, *, for_update: bool = False) -> CheckinRow | None:
+    """The session's check-in, or None if there is none, its link can no longer be used, or
+    the session was opened under an earlier issue of the link."""
+    checkin_id, issue = browser_session.get(CHECKIN_KEY), browser_session.get(CHECKIN_ISSUE_KEY)
+    if not isinstance(checkin_id, int) or not isinstance(issue, int):
+        return None
+    row = load_checkin_row(session, checkin_id, checkin_questionnaire(), today=today(), for_update=for_update)
+    if row is None or row.issue != issue:
+        browser_session.pop(CHECKIN_KEY, None)
+        browser_session.pop(CHECKIN_ISSUE_KEY, None)
+        return None
+    return row
+
+
+def mark_just_sent(response_id: int, key: str = JUST_SENT_KEY) -> None:
+    """The confirmation page may thank this browser once, right after its own submit
+    (`key`: CHECKIN_JUST_SENT_KEY for a check-in)."""
+    browser_session[key] = response_id
+
+
+def take_just_sent(response_id: int, key: str = JUST_SENT_KEY) -> bool:
     """True once, for the first confirmation page after this browser submitted; afterwards
     the link and its sessions show only the generic "already sent" page."""
-    just_sent: object = browser_session.pop(JUST_SENT_KEY, None)
+    just_sent: object = browser_session.pop(key, None)
     return just_sent == response_id

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..questionnaire.display import answer_pages
-from ..questionnaire.model import Questionnaire
+from ..questionnaire.model import Context, Questionnaire
 from .submission import CONSENT_QUESTION
 
 ROW_ID_PREFIX = "answer-"  # a check page row's id: "answer-" + its anchor
@@ -27,17 +27,19 @@ def row_anchor(value: str | None) -> str | None:
 
 def landing_on_check(
     questionnaire: Questionnaire, page_id: str, answers: Mapping[str, Any], row: str | None, *, returning: bool,
+    context: Context | None = None,
 ) -> str | None:
     """The element id the check page opens at after saving `page_id`: the note for a patient
-    who just chose not to share; back from a change, the row they came to change, or the
-    first row of the page they saved when that row is gone (the change hid it) or was not
-    named; else None (the top)."""
-    consent_page = questionnaire.questions[CONSENT_QUESTION].page_id
-    if answers.get(CONSENT_QUESTION) == "no" and consent_page == page_id:
+    who just chose not to share (a questionnaire that asks it); back from a change, the row
+    they came to change, or the first row of the page they saved when that row is gone (the
+    change hid it) or was not named; else None (the top). `context`: the questionnaire's
+    context facts, for one shown on them (the check-in)."""
+    consent = questionnaire.questions.get(CONSENT_QUESTION)
+    if consent is not None and answers.get(CONSENT_QUESTION) == "no" and consent.page_id == page_id:
         return NOT_SHARING_ID
     if not returning:
         return None
-    rows = [shown for group in answer_pages(questionnaire, answers) for shown in group.rows]
+    rows = [shown for group in answer_pages(questionnaire, answers, context) for shown in group.rows]
     if row is not None and any(shown.anchor == row for shown in rows):
         return ROW_ID_PREFIX + row
     same_page = [shown.anchor for shown in rows if shown.page_id == page_id]

@@ -1,4 +1,5 @@
-"""A patient's questionnaire response: start or resume it, save a page, submit it.
+"""A patient's questionnaire response: start or resume it, save a page, submit it (and a
+check-in's page save, written by screening.followup.journey, in the same shape).
 
 Each function runs inside the caller's write transaction. Saving merges the page's
 answers, then drops every answer whose question is now hidden, so changing an earlier
@@ -15,10 +16,11 @@ from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..db import rows_changed
+from ..followup.journey import store_checkin_save
 from ..invitations import usable_invitation
 from ..models import Invitation, QuestionnaireResponse, record_audit, table_of, utcnow
 from ..questionnaire import medicine_check
-from ..questionnaire.model import Questionnaire
+from ..questionnaire.model import Context, Questionnaire
 from ..questionnaire.navigation import next_page
 
 CHECK_PAGE = "check"
@@ -66,13 +68,15 @@ def open_link(
 
 
 def merge_page_answers(
-    questionnaire: Questionnaire, answers: Mapping[str, Any], page_answers: Mapping[str, Any]
+    questionnaire: Questionnaire, answers: Mapping[str, Any], page_answers: Mapping[str, Any],
+    context: Context | None = None,
 ) -> dict[str, Any]:
-    """Saved answers updated with one page; blanks removed; hidden questions pruned; the
-    patient's answers on unrecognised medicines kept only where they still apply."""
+    """Saved answers updated with one page; blanks removed; hidden questions pruned (in
+    `context`, for a questionnaire shown on context facts); the patient's answers on
+    unrecognised medicines kept only where they still apply."""
     merged = {**answers, **page_answers}
     merged = {qid: value for qid, value in merged.items() if value is not None}
-    kept, _dropped = questionnaire.prune(merged)
+    kept, _dropped = questionnaire.prune(merged, context)
     return medicine_check.settle(questionnaire, answers, kept)
 
 
@@ -85,10 +89,12 @@ class PageSave(NamedTuple):
 
 def save_page_answers(
     questionnaire: Questionnaire, answers: Mapping[str, Any], page_id: str, page_answers: Mapping[str, Any],
+    context: Context | None = None,
 ) -> PageSave:
-    """What saving one page makes of a response's answers, and where the patient goes next."""
-    merged = merge_page_answers(questionnaire, answers, page_answers)
-    following = next_page(questionnaire, page_id, merged)
+    """What saving one page makes of a response's (or a check-in's) answers, and where the
+    patient goes next."""
+    merged = merge_page_answers(questionnaire, answers, page_answers, context)
+    following = next_page(questionnaire, page_id, merged, context)
     return PageSave(merged, following.id if following else CHECK_PAGE)
 
 
@@ -123,6 +129,11 @@ def store_page_save(session: Session, response_id: int, seen_revision: int, issu
         "new_answers": save.answers, "new_page": save.next_page_id,
     })
     return rows_changed(result) == 1
+
+
+def store_checkin_page_save(session: Session, checkin_id: int, seen_revision: int, issue: int, save: PageSave) -> bool:
+    """A check-in's page save, as `store_page_save` writes a response's: True if it was written."""
+    return store_checkin_save(session, checkin_id, seen_revision, issue, save.answers, save.next_page_id)
 
 
 def mark_submitted(session: Session, response_id: int, now: datetime | None = None) -> bool:
