@@ -8,12 +8,13 @@ act on).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar
 
-from flask import abort, request
+from flask import Response, abort, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -82,3 +83,9 @@ def known_args(names: Iterable[str]) -> dict[str, str]:
     """The query parameters a page's own links carry over (its filters), and nothing else:
     whatever else the query string holds never reaches `url_for`."""
     return {name: request.args[name] for name in names if name in request.args}
+
+
+def json_download(document: Any, filename: str) -> Response:
+    """A JSON document as a file to save (exports)."""
+    return Response(json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -14,7 +14,8 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..extensions import db, mail
+from ..export.loading import followup_bundle_for
+from ..extensions import checkin_questionnaire, db, mail
 from ..followup.checkins import plan_terms
 from ..followup.plan_page import PlanView, build_plan_view
 from ..followup.plans import (
@@ -34,7 +35,7 @@ from ..outbox.addresses import address_digest
 from . import bp
 from .checkin_list import load_plan_for_trend
 from .checkin_summary import TrendSection, trend_section
-from .common import audit, audit_access, doctor_id, or_404
+from .common import audit, audit_access, doctor_id, json_download, or_404
 from .forms import EmptyForm
 from .plan_forms import CHANGE_NOTE, DEFAULTS_NOTE, EndPlanForm, PlanForm, default_values, plan_values
 from .roles import CLINICIAN, role
@@ -230,3 +231,14 @@ def plan_checkin_now(plan_id: int) -> ResponseReturnValue:
         return redirect(url_for("doctor.plan_page", plan_id=plan_id))
     flash("Check-in created, due today. Copy its link below now: it is shown only once.")
     return _plan_html(_view(plan_id, links)), 201
+
+
+@bp.get("/plans/<int:plan_id>/bundle.fhir.json")
+@role(CLINICIAN)
+def plan_fhir(plan_id: int) -> ResponseReturnValue:
+    """The plan (MedicationRequest) and its check-ins (QuestionnaireResponses, Observations)."""
+    with db().read() as session:
+        document = or_404(followup_bundle_for(session, checkin_questionnaire(), plan_id))
+        response_id = or_404(load_plan(session, plan_id)).response_id
+    audit_access("plan.exported", target=f"response:{response_id}", plan_id=plan_id, format="fhir-bundle")
+    return json_download(document, f"ldn-plan-{plan_id}.bundle.fhir.json")

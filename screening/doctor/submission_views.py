@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Any
 
 from flask import Response
 from flask.typing import ResponseReturnValue
 
 from ..export.fhir import questionnaire_resource
-from ..export.loading import fhir_bundle_for
+from ..export.loading import fhir_bundle_for, plans_for_export
 from ..export.submission_json import submission_document, submission_fhir
 from ..extensions import db, questionnaire
 from . import bp
-from .common import audit_access, or_404
+from .common import audit_access, json_download, or_404
 from .pdf import render_pdf
 from .roles import CLINICIAN, role
 from .submissions import load_submission, load_with_stored_evaluation
@@ -41,18 +39,14 @@ def summary_pdf(response_id: int) -> ResponseReturnValue:
         "Content-Disposition": f'attachment; filename="ldn-screening-{response_id}.pdf"'})
 
 
-def _json_download(document: Any, filename: str) -> Response:
-    return Response(json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.get("/submissions/<int:response_id>/export.json")
 @role(CLINICIAN)
 def export_json(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
-        document = submission_document(*or_404(load_with_stored_evaluation(session, response_id)), date.today())
+        response, evaluation = or_404(load_with_stored_evaluation(session, response_id))
+        document = submission_document(response, evaluation, date.today(), plans_for_export(session, response_id))
     audit_access("summary.exported", target=f"response:{response_id}", format="json")
-    return _json_download(document, f"ldn-screening-{response_id}.json")
+    return json_download(document, f"ldn-screening-{response_id}.json")
 
 
 @bp.get("/submissions/<int:response_id>/fhir.json")
@@ -61,7 +55,7 @@ def export_fhir(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
         document = submission_fhir(questionnaire(), or_404(load_submission(session, response_id)))
     audit_access("summary.exported", target=f"response:{response_id}", format="fhir")
-    return _json_download(document, f"ldn-screening-{response_id}.fhir.json")
+    return json_download(document, f"ldn-screening-{response_id}.fhir.json")
 
 
 @bp.get("/submissions/<int:response_id>/bundle.fhir.json")
@@ -70,10 +64,10 @@ def export_fhir_bundle(response_id: int) -> ResponseReturnValue:
     with db().read() as session:
         document = or_404(fhir_bundle_for(session, questionnaire(), response_id))
     audit_access("summary.exported", target=f"response:{response_id}", format="fhir-bundle")
-    return _json_download(document, f"ldn-screening-{response_id}.bundle.fhir.json")
+    return json_download(document, f"ldn-screening-{response_id}.bundle.fhir.json")
 
 
 @bp.get("/questionnaire.fhir.json")
 @role(CLINICIAN)
 def export_questionnaire() -> ResponseReturnValue:
-    return _json_download(questionnaire_resource(questionnaire()), "ldn-screening-questionnaire.fhir.json")
+    return json_download(questionnaire_resource(questionnaire()), "ldn-screening-questionnaire.fhir.json")

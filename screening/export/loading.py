@@ -9,10 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ..followup.checkins import plan_terms
+from ..models import QuestionnaireResponse, TreatmentPlan
 from ..questionnaire.model import Questionnaire
+from ..rules import checkin_context
 from .fhir_bundle import submission_bundle
+from .fhir_followup import followup_bundle
 
 
 def fhir_bundle_for(
@@ -31,3 +36,30 @@ def fhir_bundle_for(
     moment = now or datetime.now(UTC)
     return submission_bundle(questionnaire, response, evaluation, current_decisions(session, evaluation.id),
                              moment.date(), timestamp=moment)
+
+
+def plans_for_export(session: Session, response_id: int) -> list[TreatmentPlan]:
+    """A submission's LDN plans with their history and check-ins, oldest first."""
+    return list(session.scalars(
+        select(TreatmentPlan).options(selectinload(TreatmentPlan.changes), selectinload(TreatmentPlan.checkins))
+        .where(TreatmentPlan.response_id == response_id).order_by(TreatmentPlan.id)))
+
+
+def followup_bundle_for(
+    session: Session, questionnaire: Questionnaire, plan_id: int, *, now: datetime | None = None,
+) -> dict[str, Any] | None:
+    """One plan and its submitted check-ins as a FHIR Bundle; None when there is no such plan."""
+    plan = session.scalar(
+        select(TreatmentPlan).options(joinedload(TreatmentPlan.response).joinedload(QuestionnaireResponse.invitation),
+                                      selectinload(TreatmentPlan.checkins))
+        .where(TreatmentPlan.id == plan_id))
+    if plan is None:
+        return None
+    context = checkin_context(plan.response.answers)
+    checkins = [{"id": c.id, "answers": c.answers, "submitted_at": c.submitted_at,
+                 "questionnaire_version": c.questionnaire_version or questionnaire.version, "context": context}
+                for c in plan.checkins if c.submitted]
+    return followup_bundle(questionnaire, plan_terms(plan), plan_id=plan.id,
+                           patient_ref=plan.response.invitation.patient_ref, status=plan.status,
+                           end_reason=plan.end_reason, created_at=plan.created_at, checkins=checkins,
+                           timestamp=now or datetime.now(UTC))

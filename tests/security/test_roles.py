@@ -44,6 +44,7 @@ ROLE_OF = {
     "doctor.checkin_review": CLINICIAN,
     "doctor.checkins_review_bulk": CLINICIAN,
     "doctor.plan_trend": CLINICIAN,
+    "doctor.plan_fhir": CLINICIAN,
     "doctor.reissue_invitation": CLINICIAN,  # audited; see docs/security.md
     "doctor.plan_new": CLINICIAN,
     "doctor.plan_page": CLINICIAN,
