@@ -133,8 +133,8 @@ def open_checkin(
     if checkin.current_page is None:  # first opened: the journey starts at its first page
         checkin.current_page = questionnaire.pages[0].id
         checkin.started_at = utcnow()
-    record_audit(session, _actor(checkin.plan.response_id), "checkin.opened", target=_target(checkin.id),
-                 remote_addr=remote_addr)
+    record_audit(session, _actor(checkin.plan.response_id), "checkin.opened",
+                 target=_target(checkin.plan.response_id), checkin_id=checkin.id, remote_addr=remote_addr)
     return OpenedCheckin("open", checkin.id, checkin.issue, started=bool(checkin.answers))
 
 
@@ -143,8 +143,9 @@ def _actor(response_id: int) -> str:
     return f"patient:{response_id}"
 
 
-def _target(checkin_id: int) -> str:
-    return f"checkin:{checkin_id}"
+def _target(response_id: int) -> str:
+    """The screening submission the check-in follows: the audit page names the patient by it."""
+    return f"response:{response_id}"
 
 
 _now = bindparam("now", type_=_checkin.c.updated_at.type)
@@ -187,23 +188,30 @@ def submit_checkin(
     makes a double click or a second tab harmless: it matches no row and stores nothing.
     """
     plan = session.get_one(TreatmentPlan, row.plan_id)
-    due = session.get_one(CheckIn, row.checkin_id).due_date
-    # The terms in force on the check-in's due date (followup.md section 1), not today's.
-    evaluation = evaluate_checkin(row.answers, row.as_of, terms_on(plan, due), row.screening_answers)
-    rank = min((SEVERITY_RANK[flag.severity] for flag in evaluation.flags), default=NO_FLAGS_RANK)
-    now = utcnow()
+    checkin = session.get_one(CheckIn, row.checkin_id)
+    values = submitted_values(plan, checkin, row.answers, row.as_of, row.screening_answers, questionnaire.version)
     result = session.execute(
-        update(CheckIn)
-        .where(CheckIn.id == row.checkin_id, CheckIn.submitted.is_(False))
-        .values(
-            submitted=True, submitted_at=now, updated_at=now, questionnaire_version=questionnaire.version,
-            evaluation=evaluation.to_json(), ruleset_version=evaluation.ruleset_version,
-            urgent=evaluation.urgent, severity_rank=rank,
-        )
+        update(CheckIn).where(CheckIn.id == row.checkin_id, CheckIn.submitted.is_(False)).values(**values)
         .execution_options(synchronize_session=False)
     )
     if rows_changed(result) != 1:
         return False  # another request submitted it first
-    record_audit(session, _actor(row.response_id), "checkin.submitted", target=_target(row.checkin_id),
-                 remote_addr=remote_addr)
+    record_audit(session, _actor(row.response_id), "checkin.submitted", target=_target(row.response_id),
+                 checkin_id=row.checkin_id, remote_addr=remote_addr)
     return True
+
+
+def submitted_values(
+    plan: TreatmentPlan, checkin: CheckIn, answers: Mapping[str, Any], as_of: date,
+    screening_answers: Mapping[str, Any], questionnaire_version: str, now: datetime | None = None,
+) -> dict[str, Any]:
+    """What a submitted check-in stores, once: its evaluation as computed on `as_of` under the
+    terms in force on its due date (followup.md section 1), with what the queue sorts on."""
+    evaluation = evaluate_checkin(answers, as_of, terms_on(plan, checkin.due_date), screening_answers)
+    moment = now or utcnow()
+    return {
+        "submitted": True, "submitted_at": moment, "updated_at": moment,
+        "questionnaire_version": questionnaire_version, "evaluation": evaluation.to_json(),
+        "ruleset_version": evaluation.ruleset_version, "urgent": evaluation.urgent,
+        "severity_rank": min((SEVERITY_RANK[flag.severity] for flag in evaluation.flags), default=NO_FLAGS_RANK),
+    }

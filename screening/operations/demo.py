@@ -23,6 +23,7 @@ from ..invitations import create_invitation
 from ..models import Doctor, Invitation
 from ..outbox.queue import queue_invitation
 from ..patient.submission import create_submitted
+from .demo_followup import seed_followup
 
 DEMO_PATIENT_REF = "DEMO-PATIENT"
 DEMO_DOCTOR = "doctor@demo.clinic"
@@ -116,6 +117,8 @@ def seed_demo(session: Session) -> str:
     if already is None:
         for patient_ref, overrides in DEMO_PATIENTS:
             _seed_patient(session, patient_ref, overrides)
+        session.flush()
+        seed_followup(session, date.today(), mail().link_key)
     password = secrets.token_urlsafe(12)
     doctor = session.scalar(select(Doctor).where(Doctor.email == DEMO_DOCTOR))
     if doctor is None:

@@ -66,7 +66,9 @@ def test_the_link_opens_on_its_due_date_at_a_clean_address(app, made):
     start = browser.html("/checkin/")
     assert "Your LDN check-in" in start and "It takes about 4 minutes" in start
     assert 'href="/checkin/page/ci_taking"' in start
-    assert [event.target for event in _audit(app, "checkin.opened")] == [f"checkin:{made.checkin_id}"]
+    # Named by the submission the plan follows (the audit page shows the patient), and the check-in.
+    assert [(e.target, e.details["checkin_id"]) for e in _audit(app, "checkin.opened")] == [
+        (f"response:{made.response_id}", made.checkin_id)]
 
 
 def test_before_its_due_date_the_link_says_when_it_opens(app):
@@ -313,8 +315,8 @@ def test_submit_stores_the_evaluation_once(patient, app, made):
     assert checkin.evaluation["days_on"] == 7 and checkin.evaluation["planned_dose_mg"] == 1.0
     assert checkin.evaluation["changes"]["pain_average"] == {"baseline": 7, "now": 5, "points": -2, "percent": -28.6}
     assert checkin.urgent is False and checkin.severity_rank == SEVERITY_RANK["info"]
-    assert [(e.actor, e.target) for e in _audit(app, "checkin.submitted")] == [
-        (f"patient:{made.response_id}", f"checkin:{made.checkin_id}")]
+    assert [(e.actor, e.target, e.details["checkin_id"]) for e in _audit(app, "checkin.submitted")] == [
+        (f"patient:{made.response_id}", f"response:{made.response_id}", made.checkin_id)]
 
 
 def test_an_urgent_check_in_ranks_first(patient, app, made):
