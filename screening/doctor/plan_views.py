@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ..export.loading import followup_bundle_for
@@ -34,9 +34,10 @@ from ..models import CheckIn, utcnow
 from ..outbox.addresses import address_digest
 from . import bp
 from .checkin_list import load_plan_for_trend
-from .checkin_summary import TrendSection, trend_section
+from .checkin_summary import TrendSection, build_checkin_view, trend_section
 from .common import audit, audit_access, doctor_id, json_download, or_404
 from .forms import EmptyForm
+from .pdf import render_pdf
 from .plan_forms import CHANGE_NOTE, DEFAULTS_NOTE, EndPlanForm, PlanForm, default_values, plan_values
 from .roles import CLINICIAN, role
 from .submissions import load_submission
@@ -242,3 +243,19 @@ def plan_fhir(plan_id: int) -> ResponseReturnValue:
         response_id = or_404(load_plan(session, plan_id)).response_id
     audit_access("plan.exported", target=f"response:{response_id}", plan_id=plan_id, format="fhir-bundle")
     return json_download(document, f"ldn-plan-{plan_id}.bundle.fhir.json")
+
+
+@bp.get("/plans/<int:plan_id>/plan.pdf")
+@role(CLINICIAN)
+def plan_pdf(plan_id: int) -> ResponseReturnValue:
+    """The plan, what each sent check-in found and the trend charts, for the clinic's records."""
+    today, now = date.today(), utcnow()
+    view = _view(plan_id)
+    with db().read() as session:
+        plan = or_404(load_plan_for_trend(session, plan_id))
+        trend = trend_section(plan, today, now)
+        sent = [build_checkin_view(checkin, None, today, now) for checkin in plan.checkins if checkin.submitted]
+    pdf = render_pdf(render_template("doctor/plan_print.html", plan=view, trend=trend, checkins=sent, today=today))
+    audit_access("plan.exported", target=f"response:{view.response_id}", plan_id=plan_id, format="pdf")
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="ldn-plan-{plan_id}.pdf"'})

@@ -45,6 +45,7 @@ ROLE_OF = {
     "doctor.checkins_review_bulk": CLINICIAN,
     "doctor.plan_trend": CLINICIAN,
     "doctor.plan_fhir": CLINICIAN,
+    "doctor.plan_pdf": CLINICIAN,
     "doctor.reissue_invitation": CLINICIAN,  # audited; see docs/security.md
     "doctor.plan_new": CLINICIAN,
     "doctor.plan_page": CLINICIAN,
