@@ -142,3 +142,10 @@ def test_no_worked_examples_summary_shows_a_question_id_or_option_code(doctor, s
 
 def test_the_busy_summary_shows_no_codes_either(busy_html: str) -> None:
     assert leaks(visible_text(busy_html)) == []
+
+
+def test_a_source_without_a_web_page_is_named_without_a_broken_link(doctor, submit) -> None:
+    response_id = submit("PT-MISSING", {"opioid_recent": None})  # DATA-01: the service's own policy
+    card = doctor.get(f"/doctor/submissions/{response_id}").get_data(as_text=True).split('id="flag-DATA-01"')[1]
+    card = card.split("</article>")[0]
+    assert 'href="None"' not in card and "Source: Service policy" in card
