@@ -24,9 +24,6 @@ from tests.rules.contract_rules import medication_classes
 from tests.rules.test_invariants import (
     COMPARISONS,
     ENTRY_SELECTORS,
-    FORBIDDEN_CALLS,
-    FORBIDDEN_IMPORTS,
-    imported,
     is_text,
     literal_args,
     tree,
@@ -160,14 +157,7 @@ def test_every_medication_class_used_is_a_contract_class() -> None:
 
 # --- rule modules stay pure -------------------------------------------------------------------
 
-@pytest.mark.parametrize("module", PURE_MODULES, ids=lambda module: module.__name__)
-def test_rule_modules_have_no_io_and_no_clock(module: ModuleType) -> None:
-    for node in ast.walk(tree(module)):
-        assert not FORBIDDEN_IMPORTS & set(imported(node)), ast.unparse(node)
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            assert name not in FORBIDDEN_CALLS, f"{module.__name__} line {node.lineno}: {name}()"
+# (Their purity — no I/O, no clock — is tested with the screening's, in tests/rules/test_invariants.py.)
 
 
 # --- every rule is specified by cases ---------------------------------------------------------
