@@ -2,10 +2,12 @@
 
 1. Rule evaluation of full submissions and medication classification per name, in
    process (benchmarks/evaluate.py and benchmarks/classify.py).
-2. Every questionnaire page, GET and POST, over HTTP (gunicorn, 2 sync workers, loopback),
-   alternated with the two reference apps (benchmarks/http_pages.py, reference_apps.py).
-3. Doctor queue and summary with 100,000 submissions on SQLite and PostgreSQL
-   (benchmarks/doctor_pages.py).
+2. Every questionnaire page and every check-in page (and the check-in's check page), GET
+   and POST, over HTTP (gunicorn, 2 sync workers, loopback), alternated with the two
+   reference apps (benchmarks/http_pages.py, reference_apps.py).
+3. Doctor queue, summary and LDN plan page (12 check-ins) with 100,000 submissions, 1,000
+   plans and about 3,000 check-ins sent, on SQLite and PostgreSQL
+   (benchmarks/doctor_pages.py, seed.py, seed_followup.py).
 4. Peak RSS of each gunicorn worker after the HTTP run.
 
 Writes benchmarks/results/latest.json and benchmarks/results/latest.md (git-ignored),
@@ -14,7 +16,8 @@ of the slow path. The exit status is 0 when the run completed, whatever the figu
 
 Settings (environment): BENCH_SECONDS (measured seconds per page and method, default
 2.4, in 3 alternating windows), BENCH_SUBMISSIONS (default 100000), BENCH_PAGES (a
-comma-separated subset of pages), BENCH_POSTGRES_URL, BENCH_SKIP (comma-separated:
+comma-separated subset of the pages of either journey; `check` is the check-in's check
+page), BENCH_POSTGRES_URL, BENCH_SKIP (comma-separated:
 rules, http, doctor).
 """
 
@@ -91,7 +94,7 @@ def main() -> int:
         if "doctor" not in skip:
             from .doctor_pages import measure
 
-            log("Doctor pages with 100,000 submissions (in process)")
+            log("Doctor pages with 100,000 submissions, plans and check-ins (in process)")
             (workdir / "doctor").mkdir()
             raw["doctor"] = measure(workdir / "doctor", log=log)
 

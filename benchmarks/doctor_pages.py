@@ -1,9 +1,13 @@
-"""Doctor queue (first page) and summary page with 100,000 submissions, on SQLite and PostgreSQL.
+"""Doctor queue (first page), summary page and LDN plan page with 100,000 submissions, on
+SQLite and PostgreSQL.
 
 Each database is migrated with the real Alembic migrations and seeded in bulk (see
-seed.py). Then a doctor signs in through the real login form and the pages are requested
-in process with the Flask test client: the time is the server's (routing, session and
-login checks, queries, view-model, template, the audit write the summary does), without
+seed.py), then given LDN plans and check-ins (seed_followup.py: 1,000 plans, about 3,000
+check-ins sent, so the queue's check-in part and its "no concerns" list are read as a
+clinic would have them, and one plan with 12 check-ins sent, the plan page timed). Then
+a doctor signs in through the real login form and the pages are requested in process
+with the Flask test client: the time is the server's (routing, session and login
+checks, queries, view-model, template, the audit write the summary and plan pages do), without
 a network or a load generator. The figure is the median over ITERATIONS requests after a
 warm-up, with the 90th percentile beside it.
 
@@ -35,7 +39,7 @@ PASSWORD = "benchmark doctor password 0123"
 EMAIL = "bench.doctor@clinic.example"
 PG_ROLE = "screening"
 PG_DATABASE = "screening_bench"
-TARGETS_MS = {"queue": 50.0, "summary": 30.0}
+TARGETS_MS = {"queue": 50.0, "summary": 30.0, "plan": 30.0}
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -59,9 +63,11 @@ def _timed(call: Callable[[], Any], iterations: int) -> dict[str, Any]:
 def measure_database(
     url: str, pool: Any, log: Callable[[str], None] = print, seeded: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Migrate, seed SUBMISSIONS submissions, and time the queue and summary pages.
+    """Migrate, seed SUBMISSIONS submissions with plans and check-ins, and time the queue,
+    summary and plan pages.
 
-    `seeded`: the seed() result of a database seeded before (skips migrating and seeding).
+    `seeded`: the seed() and seed_followup() results of a database seeded before (skips
+    migrating and seeding).
     """
     from screening import create_app
     from screening.auth import hash_password
@@ -70,15 +76,18 @@ def measure_database(
     from screening.models import Doctor
 
     from .seed import seed
+    from .seed_followup import seed_followup
 
     began = time.perf_counter()
     if seeded is None:
         upgrade(url)
         info = seed(url, SUBMISSIONS, pool)
+        info.update(seed_followup(url, SUBMISSIONS))
     else:
         info = seeded
     seeded_s = round(time.perf_counter() - began, 1)
-    log(f"    seeded {SUBMISSIONS:,} submissions in {seeded_s} s")
+    log(f"    seeded {SUBMISSIONS:,} submissions, {info['plans']:,} plans and {info['checkins_sent']:,} check-ins sent"
+        f" ({info['checkins_flagged']:,} flagged, {info['checkins_flagged_new']:,} of them new) in {seeded_s} s")
     app = create_app({
         "SECRET_KEY": "benchmark-secret-key-0123456789abcdef-0123456789", "DATABASE_URL": url,
         "RATELIMIT_ENABLED": False,
@@ -111,6 +120,8 @@ def measure_database(
             "queue_filtered_critical_new": get("/doctor/?severity=critical&review=new"),
             "queue_search": get("/doctor/?q=BENCH-0999"),
             "queue_page_100": get("/doctor/?page=100"),
+            "plan": get(f"/doctor/plans/{info['plan_id']}"),
+            "checkin": get(f"/doctor/checkins/{info['flagged_checkin_id']}"),
         }
         batches: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
         rounds = 4

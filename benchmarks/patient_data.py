@@ -6,6 +6,12 @@ hot flushes, post-exertional malaise), medicines (one unrecognised, so "Check th
 medicines" is shown), recent opioids, past treatment,
 kratom, planned surgery, a liver test, alcohol, thyroid treatment and Vivitrol. Dates
 are relative to today, so the date validators accept them on any day.
+
+The same patient's check-in (`every_checkin_page_answers`) shows every check-in page:
+her screening says female and on levothyroxine (so the pregnancy and overactive-thyroid
+questions are asked), and she reports side effects (one "something else"), an opioid
+since starting, a new medicine the classifier cannot recognise (so "Check these
+medicines" is shown) and an operation to come.
 """
 
 from __future__ import annotations
@@ -84,6 +90,37 @@ def every_page_answers(today: date | None = None) -> dict[str, dict[str, Any]]:
     }
 
 
+def every_checkin_page_answers(today: date | None = None) -> dict[str, dict[str, Any]]:
+    """Check-in page ID -> the answers for that page (form-shaped), for the screening above."""
+    today = today or date.today()
+    return {
+        "ci_taking": {"ci_taking": "as_planned"},
+        "ci_taking_details": {"ci_dose_mg": "1"},
+        "ci_side_effects": {"ci_side_effects": ["vivid_dreams", "poor_sleep", "other"]},
+        "ci_side_effect_details": {"ci_side_effect_other": "A dry mouth in the mornings",
+                                   "ci_side_effect_impact": "mild"},
+        "ci_feel": {
+            "pain_average": "5", "pain_interference": "4", "fatigue": "6", "brain_fog": "5", "sleep_problems": "6",
+            "low_mood": "3", "anxiety": "3", "ci_pgic": "minimally_improved",
+        },
+        "ci_safety": {
+            "ci_opioid_since": "yes", "ci_new_medicines": "yes", "ci_surgery_planned": "yes", "ci_pregnant": "no",
+            "ci_hyperthyroid_symptoms": ["none"], "ci_liver_symptoms": ["none"],
+        },
+        "ci_safety_details": {
+            "ci_opioid_last_dose": _parts(today - timedelta(days=3)),
+            "ci_medications": [
+                {"name": "Ibuprofen 200 mg", "how_often": "as_needed", "last_taken": _parts(today - timedelta(days=3))},
+                {"name": "Qzxwv herbal drops", "how_often": "daily"},
+            ],
+            "ci_surgery_date": _parts(today + timedelta(days=60)),
+        },
+        "ci_medicines_check": {"entries": [{"position": "1", "name": "Qzxwv herbal drops", "contains_opioid": "no"}]},
+        "ci_mood": {"phq9_self_harm": "0"},
+        "ci_comments": {"ci_comments": "Sleeping a bit worse, but the pain is easier."},
+    }
+
+
 def form_fields(answers: dict[str, Any]) -> list[tuple[str, str]]:
     """Page answers -> the (name, value) pairs a browser posts (lists repeat the name)."""
     pairs: list[tuple[str, str]] = []
@@ -93,13 +130,13 @@ def form_fields(answers: dict[str, Any]) -> list[tuple[str, str]]:
         elif qid == "entries":  # "Check these medicines": one row per unrecognised name
             for index, row in enumerate(value):
                 pairs.extend((f"entries-{index}-{key}", text) for key, text in row.items())
-        elif qid == "medications":
+        elif qid in ("medications", "ci_medications"):  # a medicine list: rows of name, how often, last taken
             for index, entry in enumerate(value):
-                pairs.append((f"medications-{index}-name", entry["name"]))
+                pairs.append((f"{qid}-{index}-name", entry["name"]))
                 if entry.get("how_often"):
-                    pairs.append((f"medications-{index}-how_often", entry["how_often"]))
+                    pairs.append((f"{qid}-{index}-how_often", entry["how_often"]))
                 for part, text in (entry.get("last_taken") or {}).items():
-                    pairs.append((f"medications-{index}-last_taken-{part}", str(text)))
+                    pairs.append((f"{qid}-{index}-last_taken-{part}", str(text)))
         elif isinstance(value, list):
             pairs.extend((qid, str(item)) for item in value)
         else:
