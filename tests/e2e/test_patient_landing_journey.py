@@ -10,6 +10,7 @@ practices) through the Auditor.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -20,6 +21,8 @@ from .live import chromium_missing_reason
 
 if (MISSING := chromium_missing_reason()) is not None:
     pytest.skip(MISSING, allow_module_level=True)
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from screening.config import DEFAULT_CRISIS_CONTACT  # noqa: E402
 
@@ -74,6 +77,14 @@ def _page_id(page: Any) -> str:
     return str(page.url.split("/questionnaire/page/")[1].split("?")[0].split("#")[0])
 
 
+def _wait_for_focus(page: Any, element_id: str) -> None:
+    """Up to 5 s for focus to land there (under load the browser does it a moment after load);
+    the assertion after it still fails when it never does."""
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion that follows says what was focused
+        page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
+                               arg=element_id, timeout=5000)
+
+
 def _focused_id(page: Any) -> str:
     return str(page.evaluate("() => document.activeElement && document.activeElement.id"))
 
@@ -118,6 +129,7 @@ def _medicines(page: Any, visit: Any) -> None:
         _press(page, "Add another medicine")
         new_box = f"medications-{number}-name"
         assert page.url.endswith(f"#{new_box}"), page.url
+        _wait_for_focus(page, new_box)  # the browser focuses a fragment's box once the page has loaded
         assert _focused_id(page) == new_box, _focused_id(page)
         assert _in_view(page, new_box) and _scrolled(page)
         page.keyboard.type(name)  # focus is there: the patient just types
@@ -167,10 +179,12 @@ def _declines_then_agrees(page: Any, visit: Any) -> None:
     note = page.locator("#not-sharing")
     assert "You chose not to share your answers" in note.inner_text()
     assert "We will delete your answers 90 days after you last changed them." in note.inner_text()
+    _wait_for_focus(page, "not-sharing")
     assert _in_view(page, "not-sharing-title") and _focused_id(page) == "not-sharing"
     visit(page, "Check your answers – not sharing")
     _follow(page, "#not-sharing a")
     _on_page(page, "Sharing your answers")
+    _wait_for_focus(page, "consent_share")
     assert _focused_id(page) == "consent_share"  # the Change link's answer
     visit(page, "Sharing your answers – changing")
     _fill(page, {"consent_share": "yes"})
@@ -183,6 +197,7 @@ def _changes_an_answer(page: Any, visit: Any) -> None:
     """A Change link half-way down the long check page comes back to that row."""
     _follow(page, "#answer-fatigue .summary-list__actions a")
     _on_page(page, "How you feel now")
+    _wait_for_focus(page, "fatigue")
     assert _focused_id(page) == "fatigue"
     _fill(page, {"fatigue": "4"})
     _press(page, "Save and go back to your answers")
