@@ -40,8 +40,14 @@ class _Visible(HTMLParser):
         self.parts.extend(value or "" for name, value in attrs if name in ("href", "title", "alt"))
 
 
+# A link's random token can hold any letters ("…-LDNq…"): links are checked on their own
+# (the site's address and path, below), their tokens are not words.
+TOKEN = re.compile(r"(/(?:i|c|reminders/stop(?:-checkins)?/\d+)/)[\w-]+")
+
+
 def health_words(text: str) -> list[str]:
-    return sorted({word for word in HEALTH_WORDS if re.search(rf"\b{word}", text, re.IGNORECASE)})
+    words = TOKEN.sub(r"\1", text)
+    return sorted({word for word in HEALTH_WORDS if re.search(rf"\b{word}", words, re.IGNORECASE)})
 
 
 def _compose(app, invitation_id: int, kind: str):  # type: ignore[no-untyped-def]
@@ -116,5 +122,7 @@ def test_headers_name_the_clinic_and_keep_the_queued_message_id(message) -> None
 
 def test_health_word_scan_finds_what_it_looks_for() -> None:
     assert health_words("Your LDN form") == ["ldn"]
+    assert health_words("https://forms.clinic.example/i/Ab-LDNq_x9") == []  # a token is not a word
+    assert health_words("https://ldn.clinic.example/i/Ab") == ["ldn"]  # the address itself is checked
     assert health_words("before starting your medicines") == ["medicine"]
     assert health_words("Please fill in your form before your visit") == []
