@@ -33,7 +33,6 @@ from ..followup.plans import (
 from ..models import CheckIn, utcnow
 from ..outbox.addresses import address_digest
 from . import bp
-from .checkin_list import load_plan_for_trend
 from .checkin_summary import TrendSection, build_checkin_view, trend_section
 from .common import audit, audit_access, doctor_id, json_download, or_404
 from .forms import EmptyForm
@@ -72,10 +71,10 @@ def _end_form(view: PlanView) -> EndPlanForm:
     return EndPlanForm(formdata=None, data={"version": view.version})
 
 
-def _plan_html(view: PlanView, *, change_form: PlanForm | None = None, end_form: EndPlanForm | None = None,
-               open_form: str | None = None) -> str:
+def _plan_html(view: PlanView, trend: TrendSection, *, change_form: PlanForm | None = None,
+               end_form: EndPlanForm | None = None, open_form: str | None = None) -> str:
     return render_template(
-        "doctor/plan_page.html", plan=view, trend=_trend(view.plan_id), change_form=change_form or _change_form(view),
+        "doctor/plan_page.html", plan=view, trend=trend, change_form=change_form or _change_form(view),
         end_form=end_form or _end_form(view), open_form=open_form,
         change_errors=_error_links(change_form, "start_date") if open_form == "change" and change_form else [],
         end_errors=_error_links(end_form, "reason", "end-") if open_form == "end" and end_form else [],
@@ -83,15 +82,13 @@ def _plan_html(view: PlanView, *, change_form: PlanForm | None = None, end_form:
     )
 
 
-def _trend(plan_id: int) -> TrendSection:
-    """The check-ins with their flags and a trend chart per symptom (checkin_summary)."""
+def _page(plan_id: int, new_links: dict[int, str] | None = None) -> tuple[PlanView, TrendSection]:
+    """The plan page's two view-models from one read of the plan (its submission, history and
+    check-ins): the terms and schedule, and what the check-ins found with their trend."""
+    today, now = date.today(), utcnow()
     with db().read() as session:
-        return trend_section(or_404(load_plan_for_trend(session, plan_id)))
-
-
-def _view(plan_id: int, new_links: dict[int, str] | None = None) -> PlanView:
-    with db().read() as session:
-        return build_plan_view(or_404(load_plan(session, plan_id)), date.today(), utcnow(), new_links)
+        plan = or_404(load_plan(session, plan_id))
+        return build_plan_view(plan, today, now, new_links), trend_section(plan, today, now)
 
 
 def _refused_page(response_id: int, patient_ref: str, refused: PlanRefused, status: int) -> ResponseReturnValue:
@@ -125,7 +122,7 @@ def plan_new(response_id: int) -> ResponseReturnValue:
                   **({"email_sha256": address_digest(row.email)} if row.email else {}))
             plan_id, links = row.id, _links(row.checkins)
         flash("Plan started." + (" Copy the check-in links below now: each is shown only once." if links else ""))
-        return _plan_html(_view(plan_id, links)), 201
+        return _plan_html(*_page(plan_id, links)), 201
     return render_template("doctor/plan_new.html", response_id=response_id, patient_ref=patient_ref, refused=None,
                            form=form, errors=_error_links(form, "start_date"), mail_on=mail().enabled,
                            defaults_note=DEFAULTS_NOTE, earliest_start=earliest), 400 if form.errors else 200
@@ -134,8 +131,8 @@ def plan_new(response_id: int) -> ResponseReturnValue:
 @bp.get("/plans/<int:plan_id>")
 @role(CLINICIAN)
 def plan_page(plan_id: int) -> ResponseReturnValue:
-    view = _view(plan_id)
-    html = _plan_html(view)
+    view, trend = _page(plan_id)
+    html = _plan_html(view, trend)
     audit_access("plan.viewed", target=f"response:{view.response_id}", plan_id=plan_id)
     return html
 
@@ -158,7 +155,7 @@ def plan_change(plan_id: int) -> ResponseReturnValue:
         current_start = plan_terms(current).start_date
     plan = form.read_plan(today, current_start=current_start) if form.validate_on_submit() else None
     if plan is None:
-        return _plan_html(_view(plan_id), change_form=form, open_form="change"), 400
+        return _plan_html(*_page(plan_id), change_form=form, open_form="change"), 400
     with db().write() as session:
         try:
             created = change_plan(session, plan_id, plan, version=version, doctor_id=doctor_id(),
@@ -172,15 +169,15 @@ def plan_change(plan_id: int) -> ResponseReturnValue:
             audit(session, "plan.changed", target=f"response:{current.response_id}", plan_id=plan_id)
             links = _links(created)
     if conflict:
-        view = _view(plan_id)
+        view, trend = _page(plan_id)
         flash(CHANGE_CONFLICT if view.active else END_CONFLICT, "warning")
-        return _plan_html(view), 409
+        return _plan_html(view, trend), 409
     if refused is not None:
         flash(refused.message, "warning")
         return redirect(url_for("doctor.plan_page", plan_id=plan_id))
     if links:
         flash(f"{CHANGED} Copy the links of the new check-ins below now: each is shown only once.")
-        return _plan_html(_view(plan_id, links))
+        return _plan_html(*_page(plan_id, links))
     flash(CHANGED)
     return redirect(url_for("doctor.plan_page", plan_id=plan_id))
 
@@ -191,7 +188,7 @@ def plan_end(plan_id: int) -> ResponseReturnValue:
     form = EndPlanForm()
     version = _version(form)
     if not form.validate_on_submit():
-        return _plan_html(_view(plan_id), end_form=form, open_form="end"), 400
+        return _plan_html(*_page(plan_id), end_form=form, open_form="end"), 400
     with db().write() as session:
         row = or_404(load_plan(session, plan_id))
         response_id = row.response_id
@@ -204,9 +201,9 @@ def plan_end(plan_id: int) -> ResponseReturnValue:
             conflict = False
             audit(session, "plan.ended", target=f"response:{response_id}", plan_id=plan_id)
     if conflict:
-        view = _view(plan_id)
+        view, trend = _page(plan_id)
         flash(END_CONFLICT if not view.active else CHANGE_CONFLICT, "warning")
-        return _plan_html(view), 409
+        return _plan_html(view, trend), 409
     flash(ENDED)
     return redirect(url_for("doctor.plan_page", plan_id=plan_id))
 
@@ -231,7 +228,7 @@ def plan_checkin_now(plan_id: int) -> ResponseReturnValue:
         flash("A check-in due today already exists: its link was shown when it was created.", "warning")
         return redirect(url_for("doctor.plan_page", plan_id=plan_id))
     flash("Check-in created, due today. Copy its link below now: it is shown only once.")
-    return _plan_html(_view(plan_id, links)), 201
+    return _plan_html(*_page(plan_id, links)), 201
 
 
 @bp.get("/plans/<int:plan_id>/bundle.fhir.json")
@@ -250,10 +247,9 @@ def plan_fhir(plan_id: int) -> ResponseReturnValue:
 def plan_pdf(plan_id: int) -> ResponseReturnValue:
     """The plan, what each sent check-in found and the trend charts, for the clinic's records."""
     today, now = date.today(), utcnow()
-    view = _view(plan_id)
     with db().read() as session:
-        plan = or_404(load_plan_for_trend(session, plan_id))
-        trend = trend_section(plan, today, now)
+        plan = or_404(load_plan(session, plan_id))
+        view, trend = build_plan_view(plan, today, now), trend_section(plan, today, now)
         sent = [build_checkin_view(checkin, None, today, now) for checkin in plan.checkins if checkin.submitted]
     pdf = render_pdf(render_template("doctor/plan_print.html", plan=view, trend=trend, checkins=sent, today=today))
     audit_access("plan.exported", target=f"response:{view.response_id}", plan_id=plan_id, format="pdf")
