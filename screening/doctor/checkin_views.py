@@ -16,7 +16,8 @@ from ..models import utcnow
 from . import bp
 from .checkin_forms import BulkReviewForm, CheckinReviewForm
 from .checkin_list import ReviewConflict, load_checkin, load_plan_for_trend, mark_reviewed, review_without_flags
-from .checkin_summary import build_checkin_view, trend_section
+from .checkin_summary import build_checkin_view
+from .checkin_trend import trend_section
 from .common import audit, audit_access, doctor_id, or_404
 from .forms import first_error, required
 from .roles import CLINICIAN, role

@@ -33,7 +33,8 @@ from ..followup.plans import (
 from ..models import CheckIn, utcnow
 from ..outbox.addresses import address_digest
 from . import bp
-from .checkin_summary import TrendSection, build_checkin_view, trend_section
+from .checkin_summary import build_checkin_view
+from .checkin_trend import TrendSection, trend_section
 from .common import audit, audit_access, doctor_id, json_download, or_404
 from .forms import EmptyForm
 from .pdf import render_pdf

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 import screening.doctor.checkin_views  # noqa: F401  (registers the pages until screening.doctor imports it)
 from screening.doctor.checkin_list import load_plan_for_trend
-from screening.doctor.checkin_summary import change_words, dose_segments, trend_section
+from screening.doctor.checkin_summary import change_words
+from screening.doctor.checkin_trend import dose_segments, trend_section
 from screening.models import AuditEvent, CheckIn, PlanChange, TreatmentPlan
 from screening.rules.plan import Plan
 from screening.rules.sources import SOURCES
