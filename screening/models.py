@@ -389,7 +389,10 @@ class CheckIn(Base):
     __tablename__ = "checkin"
     __table_args__ = (
         UniqueConstraint("plan_id", "due_date"),
-        Index("ix_checkin_queue", "submitted", "review_status", "urgent", "severity_rank"),
+        # Every check-in list (the queue's flagged ones, the "no concerns" ones) is read as
+        # seeks on the first four columns with one value each, then in due-date order: the
+        # first page costs the same however many check-ins were ever sent (doctor.queue).
+        Index("ix_checkin_queue", "submitted", "review_status", "urgent", "severity_rank", "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,9 +1,10 @@
 """Check-ins, the doctor's side: load one for its page, a plan with its check-ins for the
 trend, the "no concerns" list below the queue, and marking check-ins reviewed.
 
-The flagged check-ins join the queue itself in `queue.py`. Every list here reads the
-`ix_checkin_queue` index (submitted, review_status, urgent, severity_rank) by its full
-prefix, so it costs the same however many check-ins were ever sent.
+The flagged check-ins join the queue itself in `queue.py`. The "no concerns" list is one
+run of the `ix_checkin_queue` index (submitted, review_status, urgent, severity_rank, then
+due date and ID): its pages are read in order from the index, and its count reads only the
+check-ins still waiting, however many were ever sent and reviewed.
 
 Marking reviewed is conditional, as decisions are (optimistic locking): one check-in is
 marked only from the state the doctor saw ("new"), so two doctors acting at once collide
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import false, select, true, update
+from sqlalchemy import false, func, select, true, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..db import rows_changed
@@ -24,7 +25,7 @@ from ..models import CheckIn, Doctor, TreatmentPlan, utcnow
 from ..models import QuestionnaireResponse as R
 from ..rules.severity import NO_FLAGS_RANK
 
-NO_CONCERNS_SHOWN = 50  # the "no concerns" list shows this many; the rest after these are reviewed
+NO_CONCERNS_SHOWN = 50  # the "no concerns" list's page
 MAX_BULK = 200  # check-ins one bulk action may name
 NEW, REVIEWED = "new", "reviewed"
 
@@ -52,7 +53,7 @@ def load_checkin(session: Session, checkin_id: int) -> tuple[CheckIn, str | None
 
 def load_plan_for_trend(session: Session, plan_id: int) -> TreatmentPlan | None:
     """A plan with its screening (the baseline), its check-ins and its history (the dose in
-    force on each day): what `checkin_summary.trend_section` reads, in three queries."""
+    force on each day): what `checkin_trend.trend_section` reads, in three queries."""
     return session.scalar(
         select(TreatmentPlan)
         .options(joinedload(TreatmentPlan.response), selectinload(TreatmentPlan.checkins),
@@ -78,23 +79,48 @@ class NoConcernRow:
 @dataclass(frozen=True)
 class NoConcerns:
     rows: list[NoConcernRow]
-    more: bool  # more than NO_CONCERNS_SHOWN are waiting
+    page: int
+    waiting: int  # new check-ins without flags, all pages
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row among all waiting (1-based)."""
+        return (self.page - 1) * NO_CONCERNS_SHOWN + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.last < self.waiting
 
 
-def no_concerns(session: Session, limit: int = NO_CONCERNS_SHOWN) -> NoConcerns:
-    """New check-ins without flags, oldest due first: the ones that can be reviewed in bulk."""
+_NO_CONCERNS = (CheckIn.submitted == true(), CheckIn.review_status == NEW, CheckIn.urgent == false(),
+                CheckIn.severity_rank == NO_FLAGS_RANK)
+
+
+def no_concerns(session: Session, page: int = 1) -> NoConcerns:
+    """One page of the new check-ins without flags, oldest due first: the ones that can be
+    reviewed in bulk. A page past the last shows the last (after a bulk review emptied it)."""
+    waiting = session.scalar(select(func.count()).select_from(CheckIn).where(*_NO_CONCERNS)) or 0
+    page = max(1, min(page, -(-waiting // NO_CONCERNS_SHOWN)))
     rows = session.execute(
         select(CheckIn.id, R.patient_ref, CheckIn.due_date, CheckIn.evaluation)
         .join(TreatmentPlan, TreatmentPlan.id == CheckIn.plan_id)
         .join(R, R.id == TreatmentPlan.response_id)
-        .where(CheckIn.submitted == true(), CheckIn.review_status == NEW, CheckIn.urgent == false(),
-               CheckIn.severity_rank == NO_FLAGS_RANK)
+        .where(*_NO_CONCERNS)
         .order_by(CheckIn.due_date, CheckIn.id)
-        .limit(limit + 1)
+        .limit(NO_CONCERNS_SHOWN)
+        .offset((page - 1) * NO_CONCERNS_SHOWN)
     ).all()
     listed = [NoConcernRow(checkin_id, patient_ref or "", due, _days_on(evaluation))
-              for checkin_id, patient_ref, due, evaluation in rows[:limit]]
-    return NoConcerns(listed, len(rows) > limit)
+              for checkin_id, patient_ref, due, evaluation in rows]
+    return NoConcerns(listed, page, waiting)
 
 
 def _days_on(evaluation: object) -> int | None:

@@ -73,9 +73,9 @@ def date_arg(name: str) -> date | None:
     return day if EARLIEST_FILTER_DATE <= day <= LATEST_FILTER_DATE else None
 
 
-def page_arg() -> int:
-    """The ?page= number: 1 to MAX_PAGE in ASCII digits, else 1."""
-    value = request.args.get("page", "1")
+def page_arg(name: str = "page") -> int:
+    """A page number (?page=): 1 to MAX_PAGE in ASCII digits, else 1."""
+    value = request.args.get(name, "1")
     return min(int(value), MAX_PAGE) if _PAGE.fullmatch(value) and int(value) > 0 else 1
 
 

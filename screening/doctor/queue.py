@@ -7,9 +7,12 @@ read it from that index: "appointment_date IS NULL, appointment_date" is NULLS L
 "submitted = true" (not "IS true", which PostgreSQL cannot match to an index).
 
 Check-ins with flags join the queue (followup.md section 3): urgent first, then severity,
-then the date (a submission's appointment, a check-in's due date). They are read by their
-own query, from `ix_checkin_queue` (only flagged ones: "urgent IN (…) AND severity_rank <
-3" lets both databases seek to them), and merged with the submissions here. Check-ins
+then the date (a submission's appointment, a check-in's due date). `ix_checkin_queue` holds
+them in runs of one review status, urgency and severity, each in due-date order; the page's
+check-ins are the first of each run (at most 12 runs, each read only as far as the page's
+end) merged by the database, then merged with the submissions here. So the page costs the
+same however many check-ins were ever sent and reviewed; only the count of flagged
+check-ins reads every one of their index entries, as the submissions' count does. Check-ins
 without flags are not in the queue: they are listed for review in bulk (checkin_list).
 """
 
@@ -21,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ..models import CheckIn as C
@@ -165,18 +168,30 @@ def _submissions(session: Session, filters: QueueFilters, dialect: str, limit: i
     return [QueueRow(**row._asdict()) for row in session.execute(query)]
 
 
-def _checkin_conditions(filters: QueueFilters, dialect: str) -> list[ColumnElement[bool]] | None:
-    """What the filters keep of the flagged, sent check-ins; None when they keep none (the
-    "no flags" filter: those are not in the queue). The search reads the patient reference
-    of the screening the plan followed (joined by `_with_patient`)."""
+@dataclass(frozen=True)
+class _Arm:
+    """One run of `ix_checkin_queue`: the sent check-ins of one review status, urgency and severity."""
+
+    review_status: str
+    urgent: bool
+    severity_rank: int
+
+
+def _checkin_arms(filters: QueueFilters) -> list[_Arm]:
+    """The runs the filters keep of the flagged check-ins; none for the "no flags" filter
+    (check-ins without flags are not in the queue)."""
     rank = SEVERITY_FILTERS.get(filters.severity or "")
     if rank == NO_FLAGS_RANK:
-        return None
+        return []
     statuses = (filters.review,) if filters.review in ("new", "reviewed") else ("new", "reviewed")
-    # Every column of ix_checkin_queue constrained, the last by range: an index seek to the
-    # flagged check-ins alone, on SQLite and PostgreSQL.
-    conditions = [C.submitted == true(), C.review_status.in_(statuses), C.urgent.in_((True, False)),
-                  C.severity_rank == rank if rank is not None else C.severity_rank < NO_FLAGS_RANK]
+    ranks = (rank,) if rank is not None else tuple(range(NO_FLAGS_RANK))
+    return [_Arm(status, urgent, each) for status in statuses for urgent in (True, False) for each in ranks]
+
+
+def _checkin_conditions(filters: QueueFilters, dialect: str) -> list[ColumnElement[bool]]:
+    """What the date and reference filters ask of a check-in (its due date; the reference of
+    the screening its plan followed, joined by `_with_patient`)."""
+    conditions: list[ColumnElement[bool]] = [C.submitted == true()]
     if filters.appointment_from:
         conditions.append(C.due_date >= filters.appointment_from)
     if filters.appointment_to:
@@ -191,12 +206,30 @@ def _with_patient(query: _Query) -> _Query:
     return query.join(P, P.id == C.plan_id).join(R, R.id == P.response_id)
 
 
-def _checkins(session: Session, conditions: list[ColumnElement[bool]], limit: int) -> list[CheckinQueueRow]:
+def _checkins(session: Session, filters: QueueFilters, arms: list[_Arm], dialect: str,
+              limit: int) -> list[CheckinQueueRow]:
     """The first `limit` flagged check-ins in queue order, without their flags (read for the
-    page's rows alone, by `_with_flags`: a later page need not read every evaluation before it)."""
-    query = _with_patient(select(C.id, R.patient_ref, C.due_date, C.urgent, C.severity_rank, C.review_status))
+    page's rows alone, by `_with_flags`: a later page need not read every evaluation before it).
+
+    Each run of the index is read in due-date order up to `limit` and the runs (at most 12)
+    are merged: the database reads at most 12 × `limit` index entries, however many check-ins
+    were ever sent and reviewed, where one query over all of them would read and sort them all.
+    """
+    conditions = _checkin_conditions(filters, dialect)
+    runs = []
+    for arm in arms:
+        run = select(C.id, C.plan_id, C.due_date, C.urgent, C.severity_rank, C.review_status).where(
+            *conditions, C.review_status == arm.review_status, C.urgent == arm.urgent,
+            C.severity_rank == arm.severity_rank)
+        if filters.search:
+            run = _with_patient(run)
+        runs.append(select(run.order_by(C.due_date, C.id).limit(limit).subquery()))
+    merged = union_all(*runs).subquery("flagged")
     rows = session.execute(
-        query.where(*conditions).order_by(C.urgent.desc(), C.severity_rank, C.due_date, C.id).limit(limit))
+        select(merged, R.patient_ref)
+        .join(P, P.id == merged.c.plan_id).join(R, R.id == P.response_id)
+        .order_by(merged.c.urgent.desc(), merged.c.severity_rank, merged.c.due_date, merged.c.id)
+        .limit(limit))
     return [CheckinQueueRow(checkin_id=row.id, patient_ref=row.patient_ref, due_date=row.due_date, urgent=row.urgent,
                             severity_rank=min(max(row.severity_rank, 0), NO_FLAGS_RANK),
                             review_status=row.review_status, days_on=None, critical_count=0, warning_count=0,
@@ -223,9 +256,15 @@ def _flagged(row: CheckinQueueRow, stored: Any) -> CheckinQueueRow:
                    flag_summaries=tuple(str(flag.get("summary", "")) for flag in flags))
 
 
-def _checkin_count(session: Session, filters: QueueFilters, conditions: list[ColumnElement[bool]]) -> int:
+def _checkin_count(session: Session, filters: QueueFilters, arms: list[_Arm], dialect: str) -> int:
+    """How many flagged check-ins the filters keep (counted from the index's entries alone)."""
+    # The runs as lists of values per column (the runs are every combination of them): both
+    # databases seek each combination of an IN list, where an OR of runs is read as a scan.
+    wanted = (C.review_status.in_({arm.review_status for arm in arms}), C.urgent.in_({arm.urgent for arm in arms}),
+              C.severity_rank.in_({arm.severity_rank for arm in arms}))
     query = select(func.count()).select_from(C)
-    return session.scalar((_with_patient(query) if filters.search else query).where(*conditions)) or 0
+    query = _with_patient(query) if filters.search else query
+    return session.scalar(query.where(*_checkin_conditions(filters, dialect), *wanted)) or 0
 
 
 def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
@@ -240,11 +279,11 @@ def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
     total = session.scalar(_filtered(filters, dialect).with_only_columns(func.count()).order_by(None)) or 0
     checkins: list[CheckinQueueRow] = []
     checkin_total = 0
-    conditions = _checkin_conditions(filters, dialect)
-    if conditions is not None:
-        checkins = _checkins(session, conditions, offset + PAGE_SIZE + 1)
+    arms = _checkin_arms(filters)
+    if arms:
+        checkins = _checkins(session, filters, arms, dialect, offset + PAGE_SIZE + 1)
         if checkins:
-            checkin_total = _checkin_count(session, filters, conditions)
+            checkin_total = _checkin_count(session, filters, arms, dialect)
     rows: list[QueueRow | CheckinQueueRow]
     if checkins:
         both: list[QueueRow | CheckinQueueRow] = [*_submissions(session, filters, dialect, offset + PAGE_SIZE + 1, 0),

@@ -14,6 +14,7 @@ from .queue import SEVERITY_FILTERS, QueueFilters, load_queue
 from .roles import CLINICIAN, role
 
 FILTER_ARGS = ("review", "severity", "from", "to", "q")  # what the page links carry over
+NO_CONCERNS_PAGE = "quiet_page"  # the "no concerns" list's own page, beside the queue's
 
 
 @bp.get("/")
@@ -29,6 +30,7 @@ def queue() -> ResponseReturnValue:
     )
     with db().read() as session:
         page = load_queue(session, filters)
-        listed = no_concerns(session)
+        listed = no_concerns(session, page_arg(NO_CONCERNS_PAGE))
     return render_template("doctor/queue.html", queue=page, filters=filters, no_concerns=listed,
-                           severities=list(SEVERITY_FILTERS), args=known_args(FILTER_ARGS))
+                           severities=list(SEVERITY_FILTERS), args=known_args(FILTER_ARGS),
+                           quiet_args=known_args((*FILTER_ARGS, "page")))

@@ -5,14 +5,16 @@ listed below the queue and can be marked reviewed together (never a flagged one)
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 
 import screening.doctor.checkin_views  # noqa: F401  (registers the pages until screening.doctor imports it)
+from screening.doctor import checkin_list
 from screening.doctor.queue import PAGE_SIZE, QueueFilters, load_queue
 from screening.models import AuditEvent, CheckIn
+from screening.rules.severity import NO_FLAGS_RANK
 from tests.doctor.test_summary_header import visible_text
 from tests.doctor_fixtures import statements_during
 from tests.followup.checkin_rows import make_plan, send_checkin
@@ -150,16 +152,75 @@ def test_the_check_in_lists_read_the_queue_index(app, doctor, checkin_of):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     lists = [(statement, parameters) for statement, parameters in seen if "review_status" in statement]
-    assert len(lists) == 3  # the flagged rows, their count, the "no concerns" list
-    assert len(seen) == 4  # and the flags of the flagged rows on the page, by ID
-    seek = re.compile(r"SEARCH checkin USING (COVERING )?INDEX ix_checkin_queue")
+    assert len(lists) == 4  # the flagged rows, their count, the "no concerns" count and list
+    assert len(seen) == 5  # and the flags of the flagged rows on the page, by ID
+    seek = re.compile(r"SEARCH checkin USING (COVERING )?INDEX ix_checkin_queue "
+                      r"\(submitted=\? AND review_status=\? AND urgent=\? AND severity_rank=\?")
     with engine.connect() as connection:
         for statement, parameters in seen:
-            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+            searches = [step for step in plan if step.startswith("SEARCH checkin") or step.startswith("SCAN checkin")]
             if (statement, parameters) in lists:
-                assert any(seek.match(row[3]) for row in plan), plan
+                assert searches and all(seek.match(step) for step in searches), plan
             else:
-                assert any("USING INTEGER PRIMARY KEY" in row[3] for row in plan), plan
+                assert any("USING INTEGER PRIMARY KEY" in step for step in plan), plan
+
+
+def _history(app, plan_id: int, count: int, first_day: int, severity_rank: int) -> None:
+    """`count` check-ins of one plan, sent long ago and reviewed (a clinic's past), written at once."""
+    start = date(2000, 1, 1) + timedelta(days=first_day)
+    with app.extensions["db"].write() as session:
+        session.execute(insert(CheckIn), [
+            {"plan_id": plan_id, "due_date": start + timedelta(days=day), "token_hash": f"{first_day + day:064x}",
+             "opens_on": start + timedelta(days=day), "expires_at": datetime(2000, 1, 1, tzinfo=UTC),
+             "answers": {}, "submitted": True, "evaluation": {"flags": [], "days_on": day},
+             "urgent": False, "severity_rank": severity_rank, "review_status": "reviewed"}
+            for day in range(count)])
+
+
+def _list_steps(app, call) -> int:  # type: ignore[no-untyped-def]
+    """SQLite virtual-machine steps (in tens) spent in the statements that list check-ins
+    while `call` runs: the rows a statement reads and sorts, counted by the database itself.
+    Counts (which read index entries only) are left out."""
+    engine = app.extensions["db"].engine
+    steps = {"now": "", "total": 0}
+
+    def tick() -> int:
+        if steps["now"]:
+            steps["total"] += 1
+        return 0
+
+    def record(conn, _cursor, statement, *_rest):  # type: ignore[no-untyped-def]
+        listing = "FROM checkin" in statement and "count(" not in statement
+        steps["now"] = statement if listing else ""  # a statement's rows are read before the next runs
+        conn.connection.driver_connection.set_progress_handler(tick, 10)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return int(steps["total"])
+
+
+@pytest.mark.sqlite_only
+def test_reading_the_check_in_lists_does_not_grow_with_the_check_ins_reviewed_before(app, doctor, submit,
+                                                                                     checkin_of):
+    checkin_of("C-NEW", OPIOID)
+    checkin_of("C-QUIET", {})
+    past = make_plan(app, submit("PAST", None, FAR))  # the clinic's reviewed past, on one plan
+
+    def cost() -> int:
+        return _list_steps(app, lambda: (doctor.get("/doctor/"), doctor.get("/doctor/?review=new")))
+
+    _history(app, past, 100, 0, 0)
+    _history(app, past, 100, 1000, NO_FLAGS_RANK)
+    before = cost()
+    _history(app, past, 2000, 2000, 0)  # twenty times as many reviewed, flagged and not
+    _history(app, past, 2000, 5000, NO_FLAGS_RANK)
+    after = cost()
+    assert order(doctor.get("/doctor/?review=new").get_data(as_text=True))[0] == "C:C-NEW"
+    assert 0 < after <= before * 1.1, (before, after)
 
 
 # --- "no concerns" -------------------------------------------------------------------------
@@ -175,6 +236,49 @@ def test_no_concerns_are_listed_below_the_queue_with_checkboxes(doctor, checkin_
     assert f'value="{flagged}"' not in section
     assert "Mark selected as reviewed</button>" in section and "<script" not in section
     assert "C:C-QUIET" not in order(html)
+
+
+def _quiet_listed(html: str) -> list[str]:
+    """The patient references in the "no concerns" list, in order."""
+    return re.findall(r'<label for="checkin-\d+">([^:]+):', html.split('id="no-concerns"')[1])
+
+
+@pytest.fixture
+def five_quiet(monkeypatch, checkin_of) -> list[str]:
+    """Five check-ins without flags, due on five days, listed two to a page."""
+    monkeypatch.setattr(checkin_list, "NO_CONCERNS_SHOWN", 2)
+    refs = [f"C-Q{number}" for number in range(5)]
+    for number, ref in enumerate(refs):
+        checkin_of(ref, {}, due=TODAY - timedelta(days=10 - number))
+    return refs
+
+
+@pytest.mark.parametrize(("query", "shown", "heading"), [
+    ("", [0, 1], "5 waiting; 1 to 2 shown"),
+    ("?quiet_page=2", [2, 3], "5 waiting; 3 to 4 shown"),
+    ("?quiet_page=3", [4], "5 waiting; 5 to 5 shown"),
+    ("?quiet_page=99", [4], "5 waiting; 5 to 5 shown"),  # past the end: the last page
+    ("?quiet_page=-1", [0, 1], "5 waiting; 1 to 2 shown"),
+    ("?quiet_page=x", [0, 1], "5 waiting; 1 to 2 shown"),
+])
+def test_the_no_concerns_list_is_paged_oldest_due_first(doctor, five_quiet, query, shown, heading):
+    html = doctor.get(f"/doctor/{query}").get_data(as_text=True)
+    assert _quiet_listed(html) == [five_quiet[number] for number in shown]
+    assert f"Check-ins with no concerns ({heading})" in html
+
+
+def test_the_no_concerns_pages_link_to_each_other_keeping_the_queue_s_filters(doctor, five_quiet):
+    html = doctor.get("/doctor/?quiet_page=2&review=new&page=1&junk=1").get_data(as_text=True)
+    pages = html.split('aria-label="Pages of check-ins with no concerns"')[1].split("</nav>")[0]
+    links = {words: url.replace("&amp;", "&") for url, words in re.findall(r'<a href="([^"]+)">([^<]+)</a>', pages)}
+    assert links == {"Previous check-ins with no concerns": "/doctor/?review=new&page=1&quiet_page=1#no-concerns",
+                     "Next check-ins with no concerns": "/doctor/?review=new&page=1&quiet_page=3#no-concerns"}
+
+
+def test_one_page_of_no_concerns_has_no_page_links(doctor, checkin_of):
+    checkin_of("C-Q", {})
+    html = doctor.get("/doctor/").get_data(as_text=True)
+    assert "Check-ins with no concerns (1 waiting)" in html and "Pages of check-ins with no concerns" not in html
 
 
 def _bulk(doctor, ids: list[int]):  # type: ignore[no-untyped-def]
