@@ -23,7 +23,8 @@ bp = Blueprint("outbox", __name__)
 
 
 def _stop_page(find: Callable[[Session, int, str, bytes], Any], stop: Callable[[Session, Any], int],
-               target: str, owner_id: int, token: str, *, checkins: bool) -> ResponseReturnValue:
+               audited: Callable[[Any], dict[str, Any]], owner_id: int, token: str, *,
+               checkins: bool) -> ResponseReturnValue:
     form = FlaskForm()
     with db().write() as session:
         owner = find(session, owner_id, token, mail().link_key)
@@ -32,17 +33,20 @@ def _stop_page(find: Callable[[Session, int, str, bytes], Any], stop: Callable[[
         stopped = bool(owner.reminders_stopped)
         if not stopped and form.validate_on_submit():
             stop(session, owner)
-            record_audit(session, "patient", "reminders.stopped", target=f"{target}:{owner.id}")
+            record_audit(session, "patient", "reminders.stopped", **audited(owner))
             stopped = True
     return render_template("outbox/stop_reminders.html", stopped=stopped, checkins=checkins)
 
 
 @bp.route("/reminders/stop/<int:invitation_id>/<token>", methods=["GET", "POST"])
 def stop(invitation_id: int, token: str) -> ResponseReturnValue:
-    return _stop_page(invitation_for_stop_link, stop_reminders, "invitation", invitation_id, token, checkins=False)
+    return _stop_page(invitation_for_stop_link, stop_reminders, lambda invitation: {
+        "target": f"invitation:{invitation.id}"}, invitation_id, token, checkins=False)
 
 
 @bp.route("/reminders/stop-checkins/<int:plan_id>/<token>", methods=["GET", "POST"])
 def stop_checkins(plan_id: int, token: str) -> ResponseReturnValue:
     """The same for a plan's check-in reminders (the check-in links themselves still come)."""
-    return _stop_page(plan_for_stop_link, stop_checkin_reminders, "plan", plan_id, token, checkins=True)
+    # Recorded against the screening, as every plan event is, so the audit page names the patient.
+    return _stop_page(plan_for_stop_link, stop_checkin_reminders, lambda plan: {
+        "target": f"response:{plan.response_id}", "plan_id": plan.id}, plan_id, token, checkins=True)

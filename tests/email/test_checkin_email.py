@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from screening.models import CheckIn, OutboxMessage, TreatmentPlan
+from screening.models import AuditEvent, CheckIn, OutboxMessage, TreatmentPlan
 from screening.outbox.compose import Cancel, Ready, compose, plan_stop_token
 from screening.outbox.schedule import queue_due
 from screening.patient.submission import create_submitted
@@ -120,7 +120,12 @@ def test_the_plans_stop_link_stops_check_in_reminders_only_after_pressing(app, c
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert "Reminders stopped" in client.post(path, data={"csrf_token": csrf}).get_data(as_text=True)
     with app.extensions["db"].read() as session:
-        assert session.get_one(TreatmentPlan, plan_id).reminders_stopped is True
+        plan = session.get_one(TreatmentPlan, plan_id)
+        assert plan.reminders_stopped is True
+        stopped = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminders.stopped")).one()
+        # against the screening, as every plan event is: the audit page names the patient
+        assert (stopped.actor, stopped.target, stopped.details) == (
+            "patient", f"response:{plan.response_id}", {"plan_id": plan_id})
 
 
 @pytest.mark.parametrize("tamper", ["zeros", "other plan", "short"])
