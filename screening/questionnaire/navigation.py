@@ -9,15 +9,17 @@ with context conditions (the check-in) takes its context facts as `context`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from . import medicine_check
 from .model import Context, Page, Questionnaire
 
-# From GOV.UK's rule of thumb for short closed questions; free-text and lists take longer.
-SECONDS_PER_QUESTION = 12
+# Time to read and answer one question, by its kind. A one-tap answer is set from
+# followup.md's own figure (the check-in's 17 to 19 questions, most of them one tap, take
+# "about 2 minutes"); ticking several, typing a number or date, and writing take longer.
+SECONDS_BY_TYPE = {"multi": 12, "number": 15, "date": 15, "text": 20, "medication_list": 60}
+SECONDS_ONE_TAP = 6  # scales, single choices, yes/no
 
 
 def shown_pages(
@@ -76,11 +78,9 @@ def is_page_reachable(
 
 
 def estimated_minutes(questionnaire: Questionnaire, context: Context | None = None, *, round_to: int = 5) -> int:
-    """Time to answer the questions a typical patient sees (those shown with no answers yet).
-
-    Rounded up to `round_to` minutes (5 for the screening) so the estimate errs on the side
-    of "it took less time"; a short check-in may round to 1.
-    """
-    shown = len(questionnaire.visible_ids({}, context))
-    minutes = shown * SECONDS_PER_QUESTION / 60
-    return max(round_to, math.ceil(minutes / round_to) * round_to)
+    """Time to answer the questions a typical patient sees (those shown with no answers yet),
+    to the nearest `round_to` minutes (5 for the screening, 1 for a check-in) and at least
+    that: the page says "about"."""
+    seconds = sum(SECONDS_BY_TYPE.get(questionnaire.questions[question_id].type, SECONDS_ONE_TAP)
+                  for question_id in questionnaire.visible_ids({}, context))
+    return max(round_to, round(seconds / 60 / round_to) * round_to)

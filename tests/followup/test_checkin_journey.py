@@ -64,7 +64,7 @@ def test_the_link_opens_on_its_due_date_at_a_clean_address(app, made):
     response = browser.open_link()
     assert response.status_code == 302 and response.headers["Location"] == "/checkin/"
     start = browser.html("/checkin/")
-    assert "Your LDN check-in" in start and "It takes about 4 minutes" in start
+    assert "Your LDN check-in" in start and "It takes about 2 minutes" in start
     assert 'href="/checkin/page/ci_taking"' in start
     # Named by the submission the plan follows (the audit page shows the patient), and the check-in.
     assert [(e.target, e.details["checkin_id"]) for e in _audit(app, "checkin.opened")] == [

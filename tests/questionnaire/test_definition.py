@@ -8,8 +8,9 @@ import dataclasses
 import pytest
 import yaml
 
-from screening.questionnaire import DefinitionError, build_questionnaire
+from screening.questionnaire import QUESTIONNAIRE, DefinitionError, build_questionnaire
 from screening.questionnaire.loader import DEFINITION_PATH
+from screening.questionnaire.navigation import estimated_minutes
 
 RAW = yaml.safe_load(DEFINITION_PATH.read_text(encoding="utf-8"))
 
@@ -169,3 +170,9 @@ def test_a_question_shown_on_a_hidden_context_question_is_hidden_too():
     questionnaire = build_questionnaire(raw)
     assert "r" in questionnaire.visible_ids({"q": "yes"}, {"on_something": True})
     assert "r" not in questionnaire.visible_ids({"q": "yes"}, {"on_something": False})
+
+
+def test_the_screening_takes_about_10_minutes_at_the_check_ins_pace() -> None:
+    # 61 questions shown before any answer: 44 one-tap, 7 multiple choice, 7 numbers or
+    # dates, 3 free text: 513 seconds, nearest 5 minutes.
+    assert estimated_minutes(QUESTIONNAIRE) == 10
