@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, NoReturn
 
@@ -197,8 +198,30 @@ def _values(field: SelectFieldBase) -> set[Any]:
     return {choice[0] for choice in field.iter_choices()}
 
 
+@dataclass(frozen=True, slots=True)
+class ChoiceInput:
+    """One radio button or checkbox as the form macro draws it (templates/macros/fields.html)."""
+
+    id: str  # the first takes the question's ID, so an error summary link lands on it
+    value: str
+    label: str
+    checked: bool
+    exclusive: bool  # "None of these": a script unticks the others when it is ticked
+
+
+def choice_inputs(field: SelectFieldBase, id_base: str, exclusive_none: bool) -> list[ChoiceInput]:
+    # Worked out here rather than in the macro's loop: a page with seven 0-10 scales draws
+    # some eighty of these, and each step of a template loop costs several times more.
+    return [ChoiceInput(id_base if number == 1 else f"{id_base}-{number}", str(choice[0]), str(choice[1]),
+                        bool(choice[2]), exclusive_none and choice[0] == "none")
+            for number, choice in enumerate(field.iter_choices(), start=1)]
+
+
 class ChoiceField(RadioField):
     """A radio group whose 'not a valid choice' message is in plain words."""
+
+    def inputs(self, id_base: str) -> list[ChoiceInput]:
+        return choice_inputs(self, id_base, exclusive_none=False)
 
     def pre_validate(self, form: Any) -> None:
         if self.data is not None and self.data not in _values(self):
@@ -207,6 +230,9 @@ class ChoiceField(RadioField):
 
 class MultiChoiceField(SelectMultipleField):
     """Checkboxes; unknown codes get a plain message."""
+
+    def inputs(self, id_base: str) -> list[ChoiceInput]:
+        return choice_inputs(self, id_base, exclusive_none=True)
 
     def pre_validate(self, form: Any) -> None:
         allowed = _values(self)
