@@ -16,12 +16,15 @@ unit of work; nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import Text, bindparam, cast, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..db import rows_changed
@@ -49,7 +52,7 @@ class CheckinRow:
     link_expires_at: datetime
     plan_id: int
     response_id: int  # the screening submission the plan followed: who the patient is
-    screening_answers: dict[str, Any]
+    screening_answers: Mapping[str, Any]
     context: Context  # checkin_context(screening_answers): what the check-in shows this patient
 
     @property
@@ -67,7 +70,7 @@ _CHECKIN = (
         _checkin.c.id, _checkin.c.issue, _checkin.c.answers, _checkin.c.current_page, _checkin.c.revision,
         _checkin.c.submitted, _checkin.c.opens_on, _checkin.c.expires_at, _checkin.c.plan_id,
         _plan.c.status.label("plan_status"), _plan.c.response_id,
-        _response.c.answers.label("screening_answers"),
+        cast(_response.c.answers, Text).label("screening_json"),
     )
     .join_from(_checkin, _plan, _plan.c.id == _checkin.c.plan_id)
     .join(_response, _response.c.id == _plan.c.response_id)
@@ -92,13 +95,23 @@ def load_checkin_row(
     row = session.connection().execute(query, {"checkin_id": checkin_id}).one_or_none()
     if row is None or not _in_use(row.plan_status, row.opens_on, row.expires_at, today, utcnow()):
         return None
+    screening, context = _screening_read(row.screening_json)
     return CheckinRow(
         checkin_id=row.id, issue=row.issue, answers=row.answers,
         current_page=row.current_page or questionnaire.pages[0].id, revision=row.revision,
         submitted=row.submitted, today=today, link_expires_at=row.expires_at, plan_id=row.plan_id,
-        response_id=row.response_id, screening_answers=row.screening_answers,
-        context=checkin_context(row.screening_answers),
+        response_id=row.response_id, screening_answers=screening, context=context,
     )
+
+
+@lru_cache(maxsize=1024)
+def _screening_read(stored: str) -> tuple[Mapping[str, Any], Context]:
+    """A screening's answers and the check-in context they give, read once per process for
+    each screening rather than on every check-in page (the context classifies the screening's
+    medicines). Keyed by the stored text itself, so a screening can only ever be served its
+    own reading; read-only views, as every page shares them."""
+    answers: Mapping[str, Any] = MappingProxyType(json.loads(stored))
+    return answers, MappingProxyType(checkin_context(answers))
 
 
 LinkState = Literal["not valid", "not open yet", "sent", "open"]
