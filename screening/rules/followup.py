@@ -92,15 +92,20 @@ def opioid_since_starting(a: Inputs, as_of: date) -> Finding | None:
 
 
 @rules.rule(
-    "FU-03", "critical", summary="Pregnant while on LDN",
+    "FU-03", "critical", summary="Pregnant, or could be, while on LDN",
     why="Pregnancy while on LDN: review now.",
     sources=("S15",), basis="convention", inputs=("ci_pregnant",),
 )
 def pregnant(a: Inputs, as_of: date) -> Finding | None:
-    if not a.is_("ci_pregnant", "yes"):
+    # followup.md fires on "yes" only and no rule reads "not sure"; the question asks "or
+    # could you be?", so "not sure" is a possible pregnancy on LDN. As FU-02 reads "not sure"
+    # to the opioid question as a yes, it fires here too (the safer reading; see docs/followup.md).
+    if not a.is_("ci_pregnant", "yes", "unsure"):
         return None
     notes = Notes(a)
     notes.answers("ci_pregnant")
+    if a.is_("ci_pregnant", "unsure"):
+        notes.add("Not sure counts as possibly pregnant: a pregnancy test first.", {})
     return notes.finding()
 
 
