@@ -54,7 +54,7 @@ ACTION_WORDS = {
     "plan.ended": "Ended an LDN plan",
     "plan.started": "Started an LDN plan",
     "plan.viewed": "Opened an LDN plan",
-    "plan.exported": "Downloaded an LDN plan (FHIR)",
+    "plan.exported": "Downloaded an LDN plan",  # as FHIR or PDF: the format is a detail
     "reevaluation.viewed": "Opened re-evaluation",
     "response.started": "Patient started the questionnaire",
     "response.submitted": "Patient submitted the questionnaire",
