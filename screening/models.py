@@ -393,10 +393,13 @@ class CheckIn(Base):
         # seeks on the first four columns with one value each, then in due-date order: the
         # first page costs the same however many check-ins were ever sent (doctor.queue).
         Index("ix_checkin_queue", "submitted", "review_status", "urgent", "severity_rank", "due_date", "id"),
+        # A plan's check-ins (and, by the same columns, the queue's search by patient: led by
+        # the patients found, never by every flagged check-in).
+        Index("ix_checkin_plan_queue", "plan_id", "submitted", "review_status", "urgent", "severity_rank"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("treatment_plan.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("treatment_plan.id"))
     due_date: Mapped[date] = mapped_column(Date)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     link_salt: Mapped[str | None] = mapped_column(String(64))

@@ -214,26 +214,37 @@ def _checkins(session: Session, filters: QueueFilters, arms: list[_Arm], dialect
     Each run of the index is read in due-date order up to `limit` and the runs (at most 12)
     are merged: the database reads at most 12 × `limit` index entries, however many check-ins
     were ever sent and reviewed, where one query over all of them would read and sort them all.
+    A search by patient reference is one query: it reads only the matching patients' check-ins.
     """
+    columns = (C.id, C.plan_id, C.due_date, C.urgent, C.severity_rank, C.review_status)
     conditions = _checkin_conditions(filters, dialect)
-    runs = []
-    for arm in arms:
-        run = select(C.id, C.plan_id, C.due_date, C.urgent, C.severity_rank, C.review_status).where(
+    query: Select[*tuple[Any, ...]]
+    if filters.search:
+        # Led by the patients found (the reference index, then `ix_checkin_plan_queue`, which
+        # holds the same four columns after the plan), never by every flagged check-in.
+        plans = select(P.id).join(R, R.id == P.response_id).where(_starts_with(filters.search.strip(), dialect))
+        query = (_with_patient(select(*columns, R.patient_ref))
+                 .where(C.plan_id.in_(plans), *conditions, *_in_runs(arms))
+                 .order_by(C.urgent.desc(), C.severity_rank, C.due_date, C.id).limit(limit))
+    else:
+        runs = [select(select(*columns).where(
             *conditions, C.review_status == arm.review_status, C.urgent == arm.urgent,
-            C.severity_rank == arm.severity_rank)
-        if filters.search:
-            run = _with_patient(run)
-        runs.append(select(run.order_by(C.due_date, C.id).limit(limit).subquery()))
-    merged = union_all(*runs).subquery("flagged")
-    rows = session.execute(
-        select(merged, R.patient_ref)
-        .join(P, P.id == merged.c.plan_id).join(R, R.id == P.response_id)
-        .order_by(merged.c.urgent.desc(), merged.c.severity_rank, merged.c.due_date, merged.c.id)
-        .limit(limit))
+            C.severity_rank == arm.severity_rank).order_by(C.due_date, C.id).limit(limit).subquery()) for arm in arms]
+        merged = union_all(*runs).subquery("flagged")
+        query = (select(merged, R.patient_ref).join(P, P.id == merged.c.plan_id).join(R, R.id == P.response_id)
+                 .order_by(merged.c.urgent.desc(), merged.c.severity_rank, merged.c.due_date, merged.c.id)
+                 .limit(limit))
     return [CheckinQueueRow(checkin_id=row.id, patient_ref=row.patient_ref, due_date=row.due_date, urgent=row.urgent,
                             severity_rank=min(max(row.severity_rank, 0), NO_FLAGS_RANK),
                             review_status=row.review_status, days_on=None, critical_count=0, warning_count=0,
-                            info_count=0, flag_summaries=()) for row in rows]
+                            info_count=0, flag_summaries=()) for row in session.execute(query)]
+
+
+def _in_runs(arms: list[_Arm]) -> tuple[ColumnElement[bool], ...]:
+    """The runs as lists of values per column (the runs are every combination of them): both
+    databases seek each combination of IN lists, where an OR of runs is read as a scan."""
+    return (C.review_status.in_({arm.review_status for arm in arms}), C.urgent.in_({arm.urgent for arm in arms}),
+            C.severity_rank.in_({arm.severity_rank for arm in arms}))
 
 
 def _with_flags(session: Session, rows: list[QueueRow | CheckinQueueRow]) -> list[QueueRow | CheckinQueueRow]:
@@ -258,13 +269,9 @@ def _flagged(row: CheckinQueueRow, stored: Any) -> CheckinQueueRow:
 
 def _checkin_count(session: Session, filters: QueueFilters, arms: list[_Arm], dialect: str) -> int:
     """How many flagged check-ins the filters keep (counted from the index's entries alone)."""
-    # The runs as lists of values per column (the runs are every combination of them): both
-    # databases seek each combination of an IN list, where an OR of runs is read as a scan.
-    wanted = (C.review_status.in_({arm.review_status for arm in arms}), C.urgent.in_({arm.urgent for arm in arms}),
-              C.severity_rank.in_({arm.severity_rank for arm in arms}))
     query = select(func.count()).select_from(C)
     query = _with_patient(query) if filters.search else query
-    return session.scalar(query.where(*_checkin_conditions(filters, dialect), *wanted)) or 0
+    return session.scalar(query.where(*_checkin_conditions(filters, dialect), *_in_runs(arms))) or 0
 
 
 def load_queue(session: Session, filters: QueueFilters) -> QueuePage:

@@ -104,7 +104,7 @@ def load_checkin_row(
     )
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _screening_read(stored: str) -> tuple[Mapping[str, Any], Context]:
     """A screening's answers and the check-in context they give, read once per process for
     each screening rather than on every check-in page (the context classifies the screening's

@@ -211,7 +211,7 @@ def test_reading_the_check_in_lists_does_not_grow_with_the_check_ins_reviewed_be
     past = make_plan(app, submit("PAST", None, FAR))  # the clinic's reviewed past, on one plan
 
     def cost() -> int:
-        return _list_steps(app, lambda: (doctor.get("/doctor/"), doctor.get("/doctor/?review=new")))
+        return _list_steps(app, lambda: [doctor.get(f"/doctor/{query}") for query in ("", "?review=new", "?q=C-N")])
 
     _history(app, past, 100, 0, 0)
     _history(app, past, 100, 1000, NO_FLAGS_RANK)
