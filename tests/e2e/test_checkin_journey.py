@@ -141,7 +141,7 @@ def test_a_patient_answers_a_check_in(browser: Any, server: tuple[LiveServer, bo
         page.goto(f"{live.url}/c/{due.token}")
         _on_page(page, "Your LDN check-in")
         assert page.url == f"{live.url}/checkin/"  # the token is out of the address bar
-        assert "It takes about 4 minutes" in page.locator("main").inner_text()
+        assert "It takes about 2 minutes" in page.locator("main").inner_text()
         visit(page, "Start page")
         follow_link(page, "Start now")
         _taking_ldn(page, visit, javascript=javascript)
