@@ -11,7 +11,10 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 CLINICAL = REPOSITORY / "docs" / "clinical"
 SHARED_CLINICAL = REPOSITORY.parent / "shared" / "clinical"
-OWN_FILES = frozenset({"README.md"})  # the copy's own README, not part of the contract
+# The copy's own files, not part of the contract: its README, and the SHA-256 of each
+# contract file as copied, so a clone without ../shared still proves its copy is intact.
+CHECKSUMS = "SHA256SUMS"
+OWN_FILES = frozenset({"README.md", CHECKSUMS})
 
 
 def contract_file(name: str) -> Path:
