@@ -75,12 +75,18 @@ class LoginThrottle:
     each get their own number; `passed` takes a correct password back off the count (the
     second factor still has to follow), `succeeded` (a complete sign-in) clears it, and
     `failed` starts the wait once the free failures are used.
+
+    Past the free failures an attempt must hold the one slot (`_slot`, taken by an atomic
+    increment that only the first caller sees as 1) and, holding it, find no wait running
+    (`_wait`). Only the slot's holder sets the wait, before it lets the slot go, so no
+    attempt can ever find both the slot free and the wait not yet set.
     """
 
     def __init__(self, account: str, address: str | None) -> None:
         key = hashlib.sha256(f"{account.strip().lower()}\n{address or '-'}".encode()).hexdigest()[:32]
         self._failures = f"login-failures/{key}"
-        self._gate = f"login-gate/{key}"
+        self._slot = f"login-gate/{key}"
+        self._wait = f"login-wait/{key}"
         self._number = 0
 
     @staticmethod
@@ -95,21 +101,24 @@ class LoginThrottle:
         self._number = storage.incr(self._failures, FAILURE_MEMORY_SECONDS)
         if self._number < FREE_FAILURES:
             return Verdict(True)
-        # From the last free attempt on, each try takes the one slot: it is held while the
-        # last failure's delay runs (set by `failed`), and by the try in flight.
-        if storage.incr(self._gate, IN_FLIGHT_SECONDS) == 1:
+        holds_slot = storage.incr(self._slot, IN_FLIGHT_SECONDS) == 1  # expires if its holder dies
+        if holds_slot and not storage.get(self._wait):
             return Verdict(True)
+        if holds_slot:
+            storage.clear(self._slot)
         storage.incr(self._failures, FAILURE_MEMORY_SECONDS, amount=-1)  # refused unchecked: not a failure
         self._number = 0
-        return Verdict(False, max(1, math.ceil(storage.get_expiry(self._gate) - time.time())))
+        waits = self._wait if storage.get(self._wait) else self._slot
+        return Verdict(False, max(1, math.ceil(storage.get_expiry(waits) - time.time())))
 
     def failed(self) -> None:
         """The attempt begun was wrong: from the fifth failure on, the address waits."""
         if not self.enabled() or not self._number:
             return
         if self._number >= FREE_FAILURES:
-            limiter.storage.clear(self._gate)
-            limiter.storage.incr(self._gate, delay_after(self._number))
+            limiter.storage.clear(self._wait)
+            limiter.storage.incr(self._wait, delay_after(self._number))
+            limiter.storage.clear(self._slot)  # only now: the wait is already set
 
     def passed(self) -> None:
         """The password was right (the second factor follows): this attempt does not count."""
@@ -117,14 +126,14 @@ class LoginThrottle:
             return
         limiter.storage.incr(self._failures, FAILURE_MEMORY_SECONDS, amount=-1)
         if self._number >= FREE_FAILURES:
-            limiter.storage.clear(self._gate)
+            limiter.storage.clear(self._slot)
 
     def succeeded(self) -> None:
         """A complete sign-in (or re-authentication): the count starts again."""
         if not self.enabled():
             return
-        limiter.storage.clear(self._failures)
-        limiter.storage.clear(self._gate)
+        for key in (self._failures, self._slot, self._wait):
+            limiter.storage.clear(key)
 
 
 def too_many_attempts_message(seconds: int) -> str:

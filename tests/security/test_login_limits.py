@@ -150,3 +150,43 @@ def test_the_audit_trail_never_holds_what_was_typed(app, make_doctor, typed_emai
         stored = " ".join(str(value) for value in (event.actor, event.target, event.remote_addr, event.details))
         assert secret not in stored and "secret" not in stored
         assert event.details == {"account_exists": typed_email == EMAIL}
+
+
+# --- attempts in parallel -----------------------------------------------------------------
+
+def _interleaved(app, monkeypatch, at_step: str) -> list[bool]:  # type: ignore[no-untyped-def]
+    """Five failures, the fifth with a second attempt begun in the middle of its `failed`
+    (at the store operation `at_step` on the wait or slot key), then a third attempt after:
+    whether each of those two was let through."""
+    from screening.limits import FREE_FAILURES, LoginThrottle, limiter
+
+    verdicts: list[bool] = []
+    with app.test_request_context(environ_base=ATTACKER):
+        for _ in range(FREE_FAILURES - 1):
+            throttle = LoginThrottle(EMAIL, ATTACKER["REMOTE_ADDR"])
+            assert throttle.begin().allowed
+            throttle.failed()
+        holder = LoginThrottle(EMAIL, ATTACKER["REMOTE_ADDR"])
+        assert holder.begin().allowed
+        storage = limiter.storage
+        original = getattr(storage, at_step)
+
+        arrived: list[bool] = []
+
+        def step(key: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if not arrived:  # a parallel attempt arrives right before the first such step
+                arrived.append(True)
+                verdicts.append(LoginThrottle(EMAIL, ATTACKER["REMOTE_ADDR"]).begin().allowed)
+            return original(key, *args, **kwargs)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(storage, at_step, step)
+            holder.failed()
+        verdicts.append(LoginThrottle(EMAIL, ATTACKER["REMOTE_ADDR"]).begin().allowed)
+    return verdicts
+
+
+@pytest.mark.parametrize("at_step", ["clear", "incr"])
+def test_no_attempt_slips_in_while_the_fifth_failure_sets_the_wait(app, make_doctor, frozen, monkeypatch, at_step):
+    make_doctor()
+    assert _interleaved(app, monkeypatch, at_step) == [False, False]
