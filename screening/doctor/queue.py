@@ -189,15 +189,18 @@ def _checkin_arms(filters: QueueFilters) -> list[_Arm]:
 
 
 def _checkin_conditions(filters: QueueFilters, dialect: str) -> list[ColumnElement[bool]]:
-    """What the date and reference filters ask of a check-in (its due date; the reference of
-    the screening its plan followed, joined by `_with_patient`)."""
+    """What the date and reference filters ask of a check-in: its due date, and that its plan
+    followed a screening whose patient reference starts with the search. The search is a set
+    of plans, found from the reference index first, so a search (its rows and its count) reads
+    the check-ins of the patients found (`ix_checkin_plan_queue`), never every flagged one."""
     conditions: list[ColumnElement[bool]] = [C.submitted == true()]
     if filters.appointment_from:
         conditions.append(C.due_date >= filters.appointment_from)
     if filters.appointment_to:
         conditions.append(C.due_date <= filters.appointment_to)
     if filters.search:
-        conditions.append(_starts_with(filters.search.strip(), dialect))
+        found = select(P.id).join(R, R.id == P.response_id).where(_starts_with(filters.search.strip(), dialect))
+        conditions.append(C.plan_id.in_(found))
     return conditions
 
 
@@ -214,17 +217,13 @@ def _checkins(session: Session, filters: QueueFilters, arms: list[_Arm], dialect
     Each run of the index is read in due-date order up to `limit` and the runs (at most 12)
     are merged: the database reads at most 12 × `limit` index entries, however many check-ins
     were ever sent and reviewed, where one query over all of them would read and sort them all.
-    A search by patient reference is one query: it reads only the matching patients' check-ins.
+    A search by patient reference is one query over the matching patients' check-ins.
     """
     columns = (C.id, C.plan_id, C.due_date, C.urgent, C.severity_rank, C.review_status)
     conditions = _checkin_conditions(filters, dialect)
     query: Select[*tuple[Any, ...]]
-    if filters.search:
-        # Led by the patients found (the reference index, then `ix_checkin_plan_queue`, which
-        # holds the same four columns after the plan), never by every flagged check-in.
-        plans = select(P.id).join(R, R.id == P.response_id).where(_starts_with(filters.search.strip(), dialect))
-        query = (_with_patient(select(*columns, R.patient_ref))
-                 .where(C.plan_id.in_(plans), *conditions, *_in_runs(arms))
+    if filters.search:  # the patients found: few check-ins, sorted at once
+        query = (_with_patient(select(*columns, R.patient_ref)).where(*conditions, *_in_runs(arms))
                  .order_by(C.urgent.desc(), C.severity_rank, C.due_date, C.id).limit(limit))
     else:
         runs = [select(select(*columns).where(
@@ -269,9 +268,8 @@ def _flagged(row: CheckinQueueRow, stored: Any) -> CheckinQueueRow:
 
 def _checkin_count(session: Session, filters: QueueFilters, arms: list[_Arm], dialect: str) -> int:
     """How many flagged check-ins the filters keep (counted from the index's entries alone)."""
-    query = select(func.count()).select_from(C)
-    query = _with_patient(query) if filters.search else query
-    return session.scalar(query.where(*_checkin_conditions(filters, dialect), *_in_runs(arms))) or 0
+    query = select(func.count()).select_from(C).where(*_checkin_conditions(filters, dialect), *_in_runs(arms))
+    return session.scalar(query) or 0
 
 
 def load_queue(session: Session, filters: QueueFilters) -> QueuePage:
