@@ -102,14 +102,15 @@ class LoginThrottle:
         if self._number < FREE_FAILURES:
             return Verdict(True)
         holds_slot = storage.incr(self._slot, IN_FLIGHT_SECONDS) == 1  # expires if its holder dies
-        if holds_slot and not storage.get(self._wait):
+        waiting = storage.get(self._wait) > 0
+        if holds_slot and not waiting:
             return Verdict(True)
         if holds_slot:
             storage.clear(self._slot)
         storage.incr(self._failures, FAILURE_MEMORY_SECONDS, amount=-1)  # refused unchecked: not a failure
         self._number = 0
-        waits = self._wait if storage.get(self._wait) else self._slot
-        return Verdict(False, max(1, math.ceil(storage.get_expiry(waits) - time.time())))
+        ends = storage.get_expiry(self._wait if waiting else self._slot)
+        return Verdict(False, max(1, math.ceil(ends - time.time())))
 
     def failed(self) -> None:
         """The attempt begun was wrong: from the fifth failure on, the address waits."""
