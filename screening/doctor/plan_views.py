@@ -30,7 +30,7 @@ from ..followup.plans import (
     start_plan,
     start_refusal,
 )
-from ..models import CheckIn, utcnow
+from ..models import CheckIn, TreatmentPlan, utcnow
 from ..outbox.addresses import address_digest
 from . import bp
 from .checkin_summary import build_checkin_view
@@ -238,7 +238,8 @@ def plan_fhir(plan_id: int) -> ResponseReturnValue:
     """The plan (MedicationRequest) and its check-ins (QuestionnaireResponses, Observations)."""
     with db().read() as session:
         document = or_404(followup_bundle_for(session, checkin_questionnaire(), plan_id))
-        response_id = or_404(load_plan(session, plan_id)).response_id
+        # The plan the bundle was made from is in the session: read from it, not loaded again.
+        response_id = session.get_one(TreatmentPlan, plan_id).response_id
     audit_access("plan.exported", target=f"response:{response_id}", plan_id=plan_id, format="fhir-bundle")
     return json_download(document, f"ldn-plan-{plan_id}.bundle.fhir.json")
 
