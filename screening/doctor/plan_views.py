@@ -152,7 +152,7 @@ def plan_change(plan_id: int) -> ResponseReturnValue:
     version = _version(form)
     today = date.today()
     with db().read() as session:
-        current = or_404(load_plan(session, plan_id))
+        current = or_404(session.get(TreatmentPlan, plan_id))  # its start date and patient only
         current_start = plan_terms(current).start_date
     plan = form.read_plan(today, current_start=current_start) if form.validate_on_submit() else None
     if plan is None:
@@ -191,8 +191,7 @@ def plan_end(plan_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _plan_html(*_page(plan_id), end_form=form, open_form="end"), 400
     with db().write() as session:
-        row = or_404(load_plan(session, plan_id))
-        response_id = row.response_id
+        response_id = or_404(session.get(TreatmentPlan, plan_id)).response_id
         try:
             end_plan(session, plan_id, str(form.reason.data), form.note.data, version=version,
                      doctor_id=doctor_id())
@@ -215,7 +214,7 @@ def plan_checkin_now(plan_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     with db().write() as session:
-        row = or_404(load_plan(session, plan_id))
+        row = or_404(session.get(TreatmentPlan, plan_id))
         try:
             checkin, token = checkin_now(session, plan_id, mail().link_key, date.today())
         except PlanRefused as refused:
