@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .models import QuestionnaireResponse, StoredEvaluation
 from .rules import evaluate
 from .rules.scores import Numbers, numbers
-from .rules.severity import NO_FLAGS_RANK, SEVERITIES, SEVERITY_RANK, Severity
+from .rules.severity import SEVERITIES, SEVERITY_RANK, Severity, most_serious_rank
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def project_into_queue(response: QuestionnaireResponse, evaluation: StoredEvalua
     response.patient_ref = response.invitation.patient_ref
     response.appointment_date = response.invitation.appointment_date
     response.urgent = evaluation.urgent
-    response.severity_rank = min((flag.rank for flag in stored_flags(evaluation)), default=NO_FLAGS_RANK)
+    response.severity_rank = most_serious_rank(flag.severity for flag in stored_flags(evaluation))
     response.critical_count = evaluation.critical_count
     response.warning_count = evaluation.warning_count
     response.info_count = evaluation.info_count

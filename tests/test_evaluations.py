@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from screening.evaluations import StoredFlag
-from screening.rules.severity import NO_FLAGS_RANK, RANKED, SEVERITIES, SEVERITY_RANK
+from screening.rules.severity import NO_FLAGS_RANK, RANKED, SEVERITIES, SEVERITY_RANK, most_serious_rank
 
 STORED = {
     "rule_id": "OPI-01", "severity": "critical", "summary": "Taking an opioid now", "rationale": "Because.",
@@ -36,3 +36,13 @@ def test_ranks_follow_the_one_order_of_severities() -> None:
     assert [SEVERITY_RANK[s] for s in SEVERITIES] == [0, 1, 2]
     assert RANKED[NO_FLAGS_RANK] == "none"
     assert [RANKED[SEVERITY_RANK[s]] for s in SEVERITIES] == list(SEVERITIES)
+
+
+@pytest.mark.parametrize(("severities", "rank"), [
+    ((), NO_FLAGS_RANK),
+    (("info",), 2),
+    (("info", "warning", "info"), 1),
+    (("warning", "critical"), 0),
+])
+def test_a_set_of_flags_ranks_as_its_most_serious(severities: tuple[str, ...], rank: int) -> None:
+    assert most_serious_rank(severities) == rank

@@ -31,7 +31,7 @@ from ..db import rows_changed
 from ..models import CheckIn, QuestionnaireResponse, TreatmentPlan, record_audit, table_of, utcnow
 from ..questionnaire.model import Context, Questionnaire
 from ..rules import checkin_context, evaluate_checkin
-from ..rules.severity import NO_FLAGS_RANK, SEVERITY_RANK
+from ..rules.severity import most_serious_rank
 from .checkins import checkin_for_token, checkin_status, terms_on
 
 ACTIVE = "active"  # a plan's status while its check-ins may be answered
@@ -226,5 +226,5 @@ def submitted_values(
         "submitted": True, "submitted_at": moment, "updated_at": moment,
         "questionnaire_version": questionnaire_version, "evaluation": evaluation.to_json(),
         "ruleset_version": evaluation.ruleset_version, "urgent": evaluation.urgent,
-        "severity_rank": min((SEVERITY_RANK[flag.severity] for flag in evaluation.flags), default=NO_FLAGS_RANK),
+        "severity_rank": most_serious_rank(flag.severity for flag in evaluation.flags),
     }

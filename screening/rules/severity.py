@@ -6,7 +6,7 @@ summary groups and labels by it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 Severity = Literal["critical", "warning", "info"]
@@ -17,6 +17,12 @@ SEVERITY_RANK: Mapping[str, int] = {severity: rank for rank, severity in enumera
 NO_FLAGS = "none"
 NO_FLAGS_RANK = len(SEVERITIES)
 RANKED: tuple[str, ...] = (*SEVERITIES, NO_FLAGS)  # RANKED[rank] names a queue rank
+
+
+def most_serious_rank(severities: Iterable[str]) -> int:
+    """The queue's rank of a set of flags: its most serious severity's, NO_FLAGS_RANK for none."""
+    return min((SEVERITY_RANK[severity] for severity in severities), default=NO_FLAGS_RANK)
+
 
 SEVERITY_LABELS: Mapping[str, str] = {
     "critical": "Critical: do not start yet",

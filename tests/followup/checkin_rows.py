@@ -15,7 +15,7 @@ from screening.models import PlanChange, TreatmentPlan
 from screening.questionnaire import CHECKIN_QUESTIONNAIRE
 from screening.rules.checkin import evaluate_checkin
 from screening.rules.plan import Plan, planned_dose
-from screening.rules.severity import NO_FLAGS_RANK, SEVERITY_RANK
+from screening.rules.severity import most_serious_rank
 
 TODAY = date.today()
 START = TODAY - timedelta(days=30)
@@ -67,5 +67,5 @@ def send_checkin(app: Flask, plan_id: int, day: int, changes: dict[str, Any] | N
         checkin.evaluation = evaluation.to_json()
         checkin.ruleset_version = evaluation.ruleset_version
         checkin.urgent = evaluation.urgent
-        checkin.severity_rank = min((SEVERITY_RANK[flag.severity] for flag in evaluation.flags), default=NO_FLAGS_RANK)
+        checkin.severity_rank = most_serious_rank(flag.severity for flag in evaluation.flags)
         return checkin.id
