@@ -43,8 +43,9 @@ def terms_history(plan: TreatmentPlan) -> list[tuple[date, Plan]]:
 
 def terms_on(plan: TreatmentPlan, day: date) -> Plan:
     """The terms in force on `day` (followup.md: a check-in reads the plan in force on its due date)."""
-    in_force = terms_history(plan)[0][1]
-    for since, terms in terms_history(plan):
+    history = terms_history(plan)
+    in_force = history[0][1]
+    for since, terms in history:
         if since <= day:
             in_force = terms
     return in_force
